@@ -48,13 +48,21 @@ export interface RiskDenial {
 /** One pre-trade rule. Each hook is optional; the engine calls only the hooks a rule has. */
 export interface RiskRule {
   readonly name: string;
+  /**
+   * Optional: the stable code behind the state this rule asks for now (e.g. DAILY_LOSS_STOP),
+   * read by the manager after `onEquity` to label the transition it causes; `name` is used when absent.
+   */
+  readonly stateCode?: string;
   /** null to allow. */
   checkOrder?(order: RiskOrder, view: RiskView): RiskDenial | null;
   /** null to allow a cancel. */
   checkCancel?(view: RiskView): RiskDenial | null;
   /** Each bar as it arrives (data-quality rules). Must be cheap: runs once per bar. */
   onBar?(symbol: string, timeMs: number, close: number): void;
-  /** Each equity sample; may ask for a state change. Must be cheap: runs once per time step. */
+  /**
+   * Each equity sample; returns the state this rule asks for (ACTIVE to lift its earlier request),
+   * or null to keep its previous request. Must be cheap: runs once per time step.
+   */
   onEquity?(timeMs: number, equity: number): TradingState | null;
   /** Book-keeping after an accepted order or cancel (for per-day counters). */
   onAccepted?(order: RiskOrder, view: RiskView): void;

@@ -1,0 +1,628 @@
+import type { BarColumn, BarSeries } from "./bars.js";
+import { InputError, StrategyError } from "./errors.js";
+import type { EventListener } from "./events.js";
+import type { CommissionModel } from "./fill/commission.js";
+import type { Indicator } from "./indicators/types.js";
+import { Sma } from "./indicators/sma.js";
+import { isOpenStatus, sideSign, type Liquidity, type Order, type OrderRequest, type OrderSide, type OrderStatus } from "./orders.js";
+import type { Portfolio } from "./portfolio.js";
+import type { Fill, OrderRecord, Rejection } from "./records.js";
+import type { RiskManager } from "./risk/riskManager.js";
+import type { RiskDenial, RiskOrder, RiskView, TradingState } from "./risk/types.js";
+import { SimExchange, type ExecutionHost, type FillOptions } from "./simExchange.js";
+import type { IndicatorSource, OrderChanges, OrderOptions, StrategyContext, StrategyLogger } from "./strategy/context.js";
+import type { AnyStrategy } from "./strategy/defineStrategy.js";
+import { formatTime } from "./time.js";
+
+export interface EngineOptions {
+  readonly series: readonly BarSeries[];
+  readonly strategy: AnyStrategy;
+  /** Resolved parameter values (see resolveParams). */
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly portfolio: Portfolio;
+  readonly risk: RiskManager;
+  readonly commission: CommissionModel;
+  readonly slippage: import("./fill/slippage.js").SlippageModel;
+  readonly fill?: FillOptions;
+  /** Smallest tradable unit per symbol (1 = whole shares); target sizing rounds down to it. */
+  readonly lotSize: (symbol: string) => number;
+  /** Decimal places of each series' prices, for exact price averages; undefined = not exact. */
+  readonly priceDecimals?: (k: number) => number | undefined;
+  readonly onEvent?: EventListener;
+  readonly maxLogs?: number;
+}
+
+export interface LogEntry {
+  readonly timeMs: number;
+  readonly symbol: string;
+  readonly level: "info" | "warn";
+  readonly message: string;
+}
+
+/**
+ * The event-driven core shared by backtests and live trading: for each bar it matches resting
+ * orders, marks the portfolio, feeds the data-quality risk rules and the strategy's indicators,
+ * calls the strategy, and routes its orders through the risk manager to the venue. The caller
+ * owns the clock: it calls `bar(k, i)` for every bar in time order and `sample(timeMs)` after
+ * the bars of one timestamp.
+ */
+export class Engine implements ExecutionHost {
+  readonly series: readonly BarSeries[];
+  readonly symbols: readonly string[];
+  readonly portfolio: Portfolio;
+  readonly risk: RiskManager;
+  readonly exchange: SimExchange;
+  readonly orders: Order[] = [];
+  readonly fills: Fill[] = [];
+  readonly rejections: Rejection[] = [];
+  readonly logs: LogEntry[] = [];
+  /** Timeline step of the bar being handled (for trade durations). */
+  step = 0;
+  private readonly strategy: AnyStrategy;
+  private readonly symbolIndex = new Map<string, number>();
+  private readonly states: unknown[];
+  private readonly scalarInds: Indicator[][];
+  private readonly scalarSrc: Float64Array[][];
+  private readonly barInds: Indicator[][];
+  private readonly ctx: Context;
+  private readonly view: EngineRiskView;
+  private readonly commission: CommissionModel;
+  readonly lotSize: (symbol: string) => number;
+  readonly orderById = new Map<number, Order>();
+  private readonly legs = new Map<number, Order[]>();
+  private readonly listener: EventListener | undefined;
+  private readonly maxLogs: number;
+  private readonly derived = new Map<string, Float64Array>();
+  private readonly maxima = new Map<string, number>();
+  private nextOrderId = 1;
+  private lastState: TradingState;
+  /** Index of the bar being handled, per symbol (-1 before the first). */
+  readonly cursor: Int32Array;
+  params: Readonly<Record<string, unknown>>;
+
+  constructor(options: EngineOptions) {
+    this.series = options.series;
+    this.symbols = options.series.map((s) => s.symbol);
+    this.symbols.forEach((s, k) => {
+      if (this.symbolIndex.has(s)) throw new InputError("DUPLICATE_SYMBOL", { symbol: s }, `symbol "${s}" is given twice; pass one series per symbol`);
+      this.symbolIndex.set(s, k);
+    });
+    this.strategy = options.strategy;
+    this.params = options.params;
+    this.portfolio = options.portfolio;
+    this.risk = options.risk;
+    this.commission = options.commission;
+    this.lotSize = options.lotSize;
+    this.listener = options.onEvent;
+    this.maxLogs = options.maxLogs ?? 10_000;
+    this.exchange = new SimExchange(options.series, this, options.slippage, options.fill);
+    const n = options.series.length;
+    this.states = new Array(n);
+    this.scalarInds = Array.from({ length: n }, () => []);
+    this.scalarSrc = Array.from({ length: n }, () => []);
+    this.barInds = Array.from({ length: n }, () => []);
+    this.cursor = new Int32Array(n).fill(-1);
+    this.view = new EngineRiskView(this);
+    this.ctx = new Context(this, options.priceDecimals ?? (() => undefined));
+    this.lastState = this.risk.state;
+  }
+
+  /** Runs the strategy's init for every symbol (before the first bar). */
+  start(): void {
+    for (let k = 0; k < this.series.length; k++) {
+      this.ctx.k = k;
+      this.ctx.i = -1;
+      this.states[k] = this.call("init", () => this.strategy.init(this.ctx, this.params as never));
+    }
+  }
+
+  /** Handles bar i of symbol k. Bars must come in time order. */
+  bar(k: number, i: number): void {
+    const s = this.series[k]!;
+    const t = s.time[i]!, c = s.close[i]!;
+    this.cursor[k] = i;
+    if (this.exchange.hasOpenOrders(k)) this.exchange.matchBar(k, i);
+    this.portfolio.lastPrice[k] = c;
+    this.portfolio.lastBarTimeMs[k] = t;
+    this.risk.onBar(s.symbol, t, c);
+    const inds = this.scalarInds[k]!;
+    if (inds.length > 0) {
+      const src = this.scalarSrc[k]!;
+      for (let j = 0; j < inds.length; j++) (inds[j] as { update(x: number): number }).update(src[j]![i]!);
+    }
+    const bars = this.barInds[k]!;
+    if (bars.length > 0) {
+      const h = s.high[i]!, l = s.low[i]!, v = s.volume[i]!;
+      for (let j = 0; j < bars.length; j++) (bars[j] as { update(h: number, l: number, c: number, v: number): number }).update(h, l, c, v);
+    }
+    if (this.listener) this.listener({ type: "bar", timeMs: t, symbol: s.symbol, open: s.open[i]!, high: s.high[i]!, low: s.low[i]!, close: c, volume: s.volume[i]! });
+    const ctx = this.ctx;
+    ctx.k = k;
+    ctx.i = i;
+    try {
+      this.strategy.onBar(ctx, this.states[k]);
+    } catch (error) {
+      throw this.strategyError("onBar", error);
+    }
+  }
+
+  /**
+   * Marks equity after the bars of one timestamp and lets the risk rules see it. Returns equity
+   * and writes gross exposure / equity to `exposureOut[0]`.
+   */
+  sample(timeMs: number, exposureOut: Float64Array): number {
+    const equity = this.portfolio.equity();
+    exposureOut[0] = equity > 0 ? this.portfolio.grossExposure() / equity : 0;
+    this.risk.onEquity(timeMs, equity);
+    if (this.risk.state !== this.lastState) {
+      if (this.listener) this.listener({ type: "trading_state", timeMs, from: this.lastState, to: this.risk.state, code: this.risk.transitions.at(-1)?.code ?? "" });
+      this.lastState = this.risk.state;
+    }
+    if (this.listener) this.listener({ type: "equity", timeMs, equity, cash: this.portfolio.cash });
+    return equity;
+  }
+
+  /** Calls the strategy's onStop for every symbol. */
+  stop(): void {
+    if (!this.strategy.onStop) return;
+    for (let k = 0; k < this.series.length; k++) {
+      this.ctx.k = k;
+      this.ctx.i = this.cursor[k]!;
+      this.call("onStop", () => this.strategy.onStop!(this.ctx, this.states[k]));
+    }
+  }
+
+  private call<T>(where: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      throw this.strategyError(where, error);
+    }
+  }
+
+  private strategyError(where: string, error: unknown): StrategyError {
+    const k = this.ctx.k, i = this.ctx.i;
+    const s = this.series[k];
+    const timeMs = s && i >= 0 ? s.time[i]! : NaN;
+    const name = this.strategy.name;
+    const inner = error instanceof Error ? error : new Error(String(error));
+    const code = inner instanceof StrategyError ? inner.code : "STRATEGY_THREW";
+    const when = Number.isNaN(timeMs) ? "before the first bar" : `on the ${s!.symbol} bar of ${formatTime(timeMs)}`;
+    return new StrategyError(code, { strategy: name, callback: where, symbol: s?.symbol, timeMs, error: inner.message },
+      `strategy "${name}" ${where} threw ${when}: ${inner.message}`, { cause: inner });
+  }
+
+  // ---- indicators -------------------------------------------------------------------------
+
+  /** Binds an indicator to symbol k: the engine feeds it every bar before onBar. */
+  bind<T extends Indicator>(k: number, ind: T, source: IndicatorSource): T {
+    if (ind.kind === "scalar") {
+      this.scalarInds[k]!.push(ind);
+      this.scalarSrc[k]!.push(this.column(k, source));
+    } else {
+      this.barInds[k]!.push(ind);
+    }
+    return ind;
+  }
+
+  /** Largest value of a source column (cached), for overflow checks. */
+  columnMax(k: number, source: IndicatorSource): number {
+    const key = `max:${k}:${source}`;
+    let m = this.maxima.get(key);
+    if (m === undefined) {
+      m = 0;
+      const col = this.column(k, source);
+      for (let i = 0; i < col.length; i++) if (col[i]! > m) m = col[i]!;
+      this.maxima.set(key, m);
+    }
+    return m;
+  }
+
+  private column(k: number, source: IndicatorSource): Float64Array {
+    const s = this.series[k]!;
+    if (source === "open" || source === "high" || source === "low" || source === "close" || source === "volume") return s[source];
+    const key = `${k}:${source}`;
+    let col = this.derived.get(key);
+    if (!col) {
+      col = new Float64Array(s.length);
+      for (let i = 0; i < s.length; i++) {
+        const h = s.high[i]!, l = s.low[i]!, c = s.close[i]!;
+        col[i] = source === "hl2" ? (h + l) / 2 : source === "hlc3" ? (h + l + c) / 3 : (s.open[i]! + h + l + c) / 4;
+      }
+      this.derived.set(key, col);
+    }
+    return col;
+  }
+
+  // ---- orders -----------------------------------------------------------------------------
+
+  symbolOf(symbol: string): number {
+    const k = this.symbolIndex.get(symbol);
+    if (k === undefined) {
+      throw new StrategyError("UNKNOWN_SYMBOL", { symbol }, `there is no symbol "${symbol}" in this run; symbols: ${this.symbols.join(", ")}`);
+    }
+    return k;
+  }
+
+  /** Time of the bar being handled (or the latest bar seen). */
+  now(): number {
+    const k = this.ctx.k, i = this.ctx.i;
+    return i >= 0 ? this.series[k]!.time[i]! : NaN;
+  }
+
+  /** Validates a request, runs the pre-trade risk check, and hands an accepted order to the venue. */
+  submit(request: OrderRequest): Order {
+    const k = this.symbolOf(request.symbol);
+    const type = request.type ?? (request.limitPrice !== undefined ? (request.stopPrice !== undefined ? "stop_limit" : "limit") : request.stopPrice !== undefined ? "stop" : "market");
+    checkRequest(request, type);
+    const t = this.now();
+    const order: Order = {
+      id: this.nextOrderId++, symbol: request.symbol, side: request.side, type,
+      quantity: request.quantity ?? 0, target: request.target,
+      limitPrice: request.limitPrice, stopPrice: request.stopPrice,
+      trailAmount: request.trailAmount, trailPercent: request.trailPercent,
+      timeInForce: request.timeInForce ?? "GTC", reduceOnly: request.reduceOnly ?? false, tag: request.tag,
+      takeProfit: request.takeProfit, stopLoss: request.stopLoss, parentId: undefined, ocoId: undefined,
+      status: "new", filledQuantity: 0, averagePrice: 0, commission: 0, createdMs: t, updatedMs: t,
+      triggered: false, reason: undefined,
+    };
+    this.orders.push(order);
+    this.orderById.set(order.id, order);
+    if (order.target) order.quantity = Math.abs(this.targetDelta(order, k, this.portfolio.lastPrice[k]!, "taker"));
+    if (this.listener) this.listener({ type: "order_request", timeMs: t, order: record(order) });
+    const denial = this.risk.checkOrder(this.riskOrder(order, k), this.view);
+    if (denial) {
+      this.reject(order, denial, "risk", t);
+      return order;
+    }
+    if (this.listener) this.listener({ type: "order_accepted", timeMs: t, order: record(order) });
+    this.exchange.add(order, k, this.cursor[k]!);
+    return order;
+  }
+
+  cancel(order: Order): boolean {
+    if (!isOpenStatus(order.status)) return false;
+    const t = this.now();
+    const denial = this.risk.checkCancel(this.view);
+    if (denial) {
+      this.rejections.push(rejection(order, denial, "risk", t));
+      return false;
+    }
+    this.close(order, "canceled", "CANCELED", t);
+    return true;
+  }
+
+  modify(order: Order, changes: OrderChanges): boolean {
+    if (!isOpenStatus(order.status)) return false;
+    const quantity = changes.quantity ?? order.quantity;
+    if (!(quantity > order.filledQuantity) || !Number.isFinite(quantity)) {
+      throw new StrategyError("BAD_ORDER", { orderId: order.id, quantity }, `order ${order.id}: a modified quantity must be finite and above the ${order.filledQuantity} already filled; got ${quantity}`);
+    }
+    for (const key of ["limitPrice", "stopPrice"] as const) {
+      const v = changes[key];
+      if (v !== undefined && (!(v > 0) || !Number.isFinite(v) || order[key] === undefined)) {
+        throw new StrategyError("BAD_ORDER", { orderId: order.id, [key]: v }, `order ${order.id} (${order.type}): ${key} cannot be changed to ${v}`);
+      }
+    }
+    const k = this.symbolOf(order.symbol);
+    const probe = { ...this.riskOrder(order, k), quantity: quantity - order.filledQuantity, price: changes.limitPrice ?? changes.stopPrice ?? this.riskOrder(order, k).price };
+    const denial = this.risk.checkOrder(probe, this.view);
+    if (denial) {
+      this.rejections.push(rejection(order, denial, "risk", this.now()));
+      return false;
+    }
+    order.quantity = quantity;
+    if (changes.limitPrice !== undefined) order.limitPrice = changes.limitPrice;
+    if (changes.stopPrice !== undefined) order.stopPrice = changes.stopPrice;
+    order.updatedMs = this.now();
+    return true;
+  }
+
+  private riskOrder(order: Order, k: number): RiskOrder {
+    const last = this.portfolio.lastPrice[k]!;
+    const price = order.type === "limit" || order.type === "stop_limit" ? order.limitPrice! : order.type === "stop" ? order.stopPrice! : last;
+    return { symbol: order.symbol, side: order.side, type: order.type, quantity: order.quantity - order.filledQuantity, price, reduceOnly: order.reduceOnly };
+  }
+
+  private reject(order: Order, denial: RiskDenial, source: "risk" | "exchange", t: number): void {
+    order.status = "rejected";
+    order.reason = denial.code;
+    order.updatedMs = t;
+    const r = rejection(order, denial, source, t);
+    this.rejections.push(r);
+    if (this.listener) {
+      this.listener({ type: "order_rejected", timeMs: t, rejection: r });
+      this.listener({ type: "order_status", timeMs: t, orderId: order.id, status: "rejected", order: record(order) });
+    }
+  }
+
+  /**
+   * Signed units that take the position to the order's target at `price`. Percent targets size
+   * on equity marked at that price and keep back the commission of the trade, so "100 %" is
+   * affordable: floor(equity / (price × (1 + rate))) units for a percent commission.
+   */
+  private targetDelta(order: Order, k: number, price: number, liquidity: Liquidity): number {
+    const target = order.target!;
+    const pos = this.portfolio.quantity[k]!;
+    if (target.kind === "quantity") return target.value - pos;
+    if (target.value === 0) return -pos;
+    const last = this.portfolio.lastPrice[k]!;
+    const equity = this.portfolio.equity() + (pos !== 0 ? pos * (price - last) : 0);
+    const units = floorToLot(this.commission.affordable(Math.abs(equity * target.value), price, liquidity), this.lotSize(order.symbol));
+    return Math.sign(target.value) * units - pos;
+  }
+
+  // ---- ExecutionHost ----------------------------------------------------------------------
+
+  execute(order: Order, k: number, price: number, volumeCap: number, liquidity: Liquidity, timeMs: number): number {
+    const pf = this.portfolio;
+    const pos = pf.quantity[k]!;
+    const sign = sideSign(order.side);
+    if (order.target && order.filledQuantity === 0) {
+      const delta = this.targetDelta(order, k, price, liquidity);
+      if (delta === 0 || Math.sign(delta) !== sign) {
+        this.close(order, "canceled", "TARGET_REACHED", timeMs);
+        return 0;
+      }
+      order.quantity = Math.abs(delta);
+    }
+    let qty = order.quantity - order.filledQuantity;
+    if (order.reduceOnly) {
+      if (pos === 0 || Math.sign(pos) === sign) {
+        this.close(order, "canceled", "REDUCE_ONLY_NOTHING_TO_REDUCE", timeMs);
+        return 0;
+      }
+      qty = Math.min(qty, Math.abs(pos));
+    }
+    if (volumeCap < qty) qty = floorToLot(volumeCap, this.lotSize(order.symbol));
+    if (qty <= 0) return 0;
+    const first = order.filledQuantity === 0;
+    const commission = this.commission.commission(qty, price, liquidity, first);
+    const after = pos + sign * qty;
+    if (Math.abs(after) > Math.abs(pos) || Math.sign(after) === -Math.sign(pos)) {
+      // the venue's own margin check: gross exposure after the fill within leverage × equity
+      const last = pf.lastPrice[k]!;
+      const equity = pf.equity() + (pos !== 0 ? pos * (price - last) : 0) - commission;
+      const gross = pf.grossExposure() - (pos !== 0 ? Math.abs(pos * last) : 0) + Math.abs(after * price);
+      if (gross > pf.leverage * equity * (1 + 1e-12)) {
+        const context = { gross: round(gross), equity: round(equity), leverage: pf.leverage };
+        this.reject(order, { code: "INSUFFICIENT_BUYING_POWER", context, message: `INSUFFICIENT_BUYING_POWER: ${kv(context)}` }, "exchange", timeMs);
+        return 0;
+      }
+    }
+    const change = pf.applyFill(k, sign * qty, price, commission, timeMs, this.step);
+    order.averagePrice = (order.averagePrice * order.filledQuantity + price * qty) / (order.filledQuantity + qty);
+    order.filledQuantity += qty;
+    order.commission += commission;
+    order.updatedMs = timeMs;
+    order.status = order.filledQuantity >= order.quantity ? "filled" : "partially_filled";
+    const fill: Fill = { timeMs, orderId: order.id, symbol: order.symbol, side: order.side, quantity: qty, price, commission, liquidity };
+    this.fills.push(fill);
+    if (this.listener) {
+      this.listener({ type: "fill", timeMs, fill });
+      this.listener({ type: "order_status", timeMs, orderId: order.id, status: order.status, order: record(order) });
+      this.listener({ type: "position", timeMs, symbol: order.symbol, ...change });
+    }
+    if (order.takeProfit !== undefined || order.stopLoss !== undefined) this.attachBracket(order, k, qty, timeMs);
+    if (order.ocoId !== undefined) this.reduceSibling(order, qty, timeMs);
+    if (this.strategy.onFill) {
+      const { k: ck, i: ci } = this.ctx;
+      this.ctx.k = k;
+      this.ctx.i = this.cursor[k]!;
+      this.call("onFill", () => this.strategy.onFill!(this.ctx, this.states[k], fill));
+      this.ctx.k = ck;
+      this.ctx.i = ci;
+    }
+    return qty;
+  }
+
+  close(order: Order, status: OrderStatus, reason: string, timeMs: number): void {
+    order.status = status;
+    order.reason = reason;
+    order.updatedMs = timeMs;
+    this.exchange.remove(order);
+    if (this.listener) this.listener({ type: "order_status", timeMs, orderId: order.id, status, order: record(order) });
+  }
+
+  /** Bracket legs: a stop-loss and a take-profit for the filled part of the entry, one cancelling the other. */
+  private attachBracket(entry: Order, k: number, qty: number, timeMs: number): void {
+    const legs = this.legs.get(entry.id);
+    if (legs) {
+      for (const leg of legs) if (isOpenStatus(leg.status)) leg.quantity += qty;
+      return;
+    }
+    const exitSide: OrderSide = entry.side === "buy" ? "sell" : "buy";
+    const made: Order[] = [];
+    const leg = (type: "stop" | "limit", price: number, tag: string): void => {
+      const o: Order = {
+        id: this.nextOrderId++, symbol: entry.symbol, side: exitSide, type, quantity: qty, target: undefined,
+        limitPrice: type === "limit" ? price : undefined, stopPrice: type === "stop" ? price : undefined,
+        trailAmount: undefined, trailPercent: undefined, timeInForce: "GTC", reduceOnly: true, tag,
+        takeProfit: undefined, stopLoss: undefined, parentId: entry.id, ocoId: undefined,
+        status: "new", filledQuantity: 0, averagePrice: 0, commission: 0, createdMs: timeMs, updatedMs: timeMs,
+        triggered: false, reason: undefined,
+      };
+      this.orders.push(o);
+      this.orderById.set(o.id, o);
+      made.push(o);
+    };
+    // the stop-loss is created first so that it is matched first when one bar reaches both legs
+    if (entry.stopLoss !== undefined) leg("stop", entry.stopLoss, "stop-loss");
+    if (entry.takeProfit !== undefined) leg("limit", entry.takeProfit, "take-profit");
+    this.legs.set(entry.id, made);
+    if (made.length === 2) {
+      made[0]!.ocoId = made[1]!.id;
+      made[1]!.ocoId = made[0]!.id;
+    }
+    for (const o of made) {
+      if (this.listener) this.listener({ type: "order_accepted", timeMs, order: record(o) });
+      this.exchange.add(o, k, this.cursor[k]!);
+    }
+  }
+
+  private reduceSibling(order: Order, qty: number, timeMs: number): void {
+    const sibling = this.orderById.get(order.ocoId!);
+    if (!sibling || !isOpenStatus(sibling.status)) return;
+    sibling.quantity -= qty;
+    if (sibling.quantity <= sibling.filledQuantity) this.close(sibling, "canceled", "OCO_SIBLING_FILLED", timeMs);
+  }
+
+  // ---- for the strategy context -----------------------------------------------------------
+
+  openOrders(symbol?: string): readonly Order[] {
+    if (symbol !== undefined) return this.exchange.openOrders(this.symbolOf(symbol)).slice();
+    return this.series.flatMap((_, k) => this.exchange.openOrders(k));
+  }
+
+  log(level: "info" | "warn", message: string): void {
+    if (this.logs.length >= this.maxLogs) return;
+    const k = this.ctx.k;
+    this.logs.push({ timeMs: this.now(), symbol: this.symbols[k] ?? "", level, message: String(message) });
+  }
+
+  riskView(): RiskView {
+    return this.view;
+  }
+}
+
+/** Rounds down to a whole number of lots (exact for whole lots, no 0.30000000000000004). */
+export function floorToLot(quantity: number, lot: number): number {
+  if (lot === 1) return Math.floor(quantity);
+  const n = Math.floor(quantity / lot + 1e-9);
+  return Number((n * lot).toPrecision(15));
+}
+
+function checkRequest(r: OrderRequest, type: Order["type"]): void {
+  const bad = (what: string): never => {
+    throw new StrategyError("BAD_ORDER", { symbol: r.symbol, side: r.side, type }, `invalid ${type} ${r.side} order for ${r.symbol}: ${what}`);
+  };
+  if (r.side !== "buy" && r.side !== "sell") bad(`side must be "buy" or "sell", got ${JSON.stringify(r.side)}`);
+  if (r.target === undefined) {
+    if (typeof r.quantity !== "number" || !Number.isFinite(r.quantity) || r.quantity <= 0) bad(`quantity must be a finite number above zero, got ${r.quantity}`);
+  } else if (r.quantity !== undefined) bad("give either a quantity or a target, not both");
+  const positive = (v: number | undefined, name: string): void => {
+    if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v <= 0)) bad(`${name} must be a finite price above zero, got ${v}`);
+  };
+  positive(r.limitPrice, "limitPrice");
+  positive(r.stopPrice, "stopPrice");
+  positive(r.takeProfit, "takeProfit");
+  positive(r.stopLoss, "stopLoss");
+  if ((type === "limit" || type === "stop_limit") && r.limitPrice === undefined) bad("a limitPrice is required");
+  if ((type === "stop" || type === "stop_limit") && r.stopPrice === undefined) bad("a stopPrice is required");
+  if (type === "trailing_stop") {
+    if ((r.trailAmount === undefined) === (r.trailPercent === undefined)) bad("give exactly one of trailAmount and trailPercent");
+    positive(r.trailAmount, "trailAmount");
+    if (r.trailPercent !== undefined && !(r.trailPercent > 0 && r.trailPercent < 1)) bad(`trailPercent is a fraction between 0 and 1 (0.02 = 2 %), got ${r.trailPercent}`);
+  }
+  if (r.timeInForce !== undefined && r.timeInForce !== "GTC" && r.timeInForce !== "DAY" && r.timeInForce !== "IOC") bad(`timeInForce must be GTC, DAY or IOC, got ${r.timeInForce}`);
+}
+
+const round = (x: number): number => Math.round(x * 100) / 100;
+const kv = (context: Readonly<Record<string, string | number>>): string => Object.entries(context).map(([k, v]) => `${k}=${v}`).join(", ");
+
+function rejection(order: Order, denial: RiskDenial, source: "risk" | "exchange", t: number): Rejection {
+  return { timeMs: t, orderId: order.id, symbol: order.symbol, side: order.side, quantity: order.quantity - order.filledQuantity,
+    code: denial.code, message: denial.message, context: denial.context, source };
+}
+
+/** A frozen snapshot of an order for the records and events. */
+export function record(o: Order): OrderRecord {
+  return Object.freeze({
+    id: o.id, symbol: o.symbol, side: o.side, type: o.type, quantity: o.quantity, limitPrice: o.limitPrice, stopPrice: o.stopPrice,
+    timeInForce: o.timeInForce, reduceOnly: o.reduceOnly, parentId: o.parentId, status: o.status, filledQuantity: o.filledQuantity,
+    averagePrice: o.averagePrice, commission: o.commission, createdMs: o.createdMs, updatedMs: o.updatedMs, reason: o.reason, tag: o.tag,
+  });
+}
+
+class EngineRiskView implements RiskView {
+  constructor(private readonly engine: Engine) {}
+  get timeMs(): number { return this.engine.now(); }
+  get cash(): number { return this.engine.portfolio.cash; }
+  get equity(): number { return this.engine.portfolio.equity(); }
+  get leverage(): number { return this.engine.portfolio.leverage; }
+  position(symbol: string): number { return this.engine.portfolio.quantity[this.engine.symbolOf(symbol)]!; }
+  lastPrice(symbol: string): number { return this.engine.portfolio.lastPrice[this.engine.symbolOf(symbol)]!; }
+  lastBarTimeMs(symbol: string): number { return this.engine.portfolio.lastBarTimeMs[this.engine.symbolOf(symbol)]!; }
+  grossExposure(): number { return this.engine.portfolio.grossExposure(); }
+  sellable(symbol: string): number { return this.engine.portfolio.sellable(this.engine.symbolOf(symbol), this.engine.now()); }
+}
+
+/** The strategy's view of the engine, pointed at the bar being handled. */
+class Context implements StrategyContext {
+  k = 0;
+  i = -1;
+  readonly log: StrategyLogger;
+  constructor(private readonly engine: Engine, readonly priceDecimals: (k: number) => number | undefined) {
+    this.log = { info: (m) => engine.log("info", m), warn: (m) => engine.log("warn", m) };
+  }
+  private get s(): BarSeries { return this.engine.series[this.k]!; }
+  get symbol(): string { return this.s.symbol; }
+  get index(): number { return this.i; }
+  get time(): number { return this.i >= 0 ? this.s.time[this.i]! : NaN; }
+  get open(): number { return this.i >= 0 ? this.s.open[this.i]! : NaN; }
+  get high(): number { return this.i >= 0 ? this.s.high[this.i]! : NaN; }
+  get low(): number { return this.i >= 0 ? this.s.low[this.i]! : NaN; }
+  get close(): number { return this.i >= 0 ? this.s.close[this.i]! : NaN; }
+  get volume(): number { return this.i >= 0 ? this.s.volume[this.i]! : NaN; }
+  get params(): Readonly<Record<string, number | string | boolean>> { return this.engine.params as Readonly<Record<string, number | string | boolean>>; }
+  history(column: BarColumn, length: number): Float64Array {
+    const end = this.i + 1;
+    return this.s[column].subarray(Math.max(0, end - Math.max(0, Math.floor(length))), end);
+  }
+  get position(): number { return this.engine.portfolio.quantity[this.k]!; }
+  positionOf(symbol: string): number { return this.engine.portfolio.quantity[this.engine.symbolOf(symbol)]!; }
+  averagePrice(symbol?: string): number { return this.engine.portfolio.averagePrice[symbol === undefined ? this.k : this.engine.symbolOf(symbol)]!; }
+  get cash(): number { return this.engine.portfolio.cash; }
+  get equity(): number { return this.engine.portfolio.equity(); }
+  get tradingState(): TradingState { return this.engine.risk.state; }
+  openOrders(symbol?: string): readonly Readonly<Order>[] { return this.engine.openOrders(symbol); }
+
+  buy(quantity: number, options?: OrderOptions): Readonly<Order> { return this.engine.submit(this.request("buy", options, quantity)); }
+  sell(quantity: number, options?: OrderOptions): Readonly<Order> { return this.engine.submit(this.request("sell", options, quantity)); }
+  order(request: OrderRequest): Readonly<Order> { return this.engine.submit(request); }
+
+  orderTargetPercent(fraction: number, options?: OrderOptions): Readonly<Order> | undefined {
+    if (!Number.isFinite(fraction)) throw new StrategyError("BAD_ORDER", { fraction }, `orderTargetPercent needs a finite fraction of equity (1 = 100 %), got ${fraction}`);
+    return this.target({ kind: "percent", value: fraction }, options);
+  }
+  orderTargetQuantity(quantity: number, options?: OrderOptions): Readonly<Order> | undefined {
+    if (!Number.isFinite(quantity)) throw new StrategyError("BAD_ORDER", { quantity }, `orderTargetQuantity needs a finite quantity, got ${quantity}`);
+    return this.target({ kind: "quantity", value: quantity }, options);
+  }
+  private target(target: { kind: "percent" | "quantity"; value: number }, options?: OrderOptions): Readonly<Order> | undefined {
+    const symbol = options?.symbol ?? this.symbol;
+    const k = this.engine.symbolOf(symbol);
+    const pos = this.engine.portfolio.quantity[k]!;
+    // the side is decided now, at the last price; the size is fixed at the fill
+    const last = this.engine.portfolio.lastPrice[k]!;
+    const want = target.kind === "quantity" ? target.value
+      : target.value === 0 ? 0 : Math.sign(target.value) * Math.abs((this.engine.portfolio.equity() * target.value) / last);
+    if (want === pos || (target.kind === "percent" && target.value !== 0 && Math.abs(want - pos) < this.engine.lotSize(symbol))) return undefined;
+    const side = want > pos ? "buy" : "sell";
+    return this.engine.submit({ ...this.request(side, options, undefined), target });
+  }
+  cancel(order: Readonly<Order> | number): boolean { return this.engine.cancel(this.find(order)); }
+  modify(order: Readonly<Order> | number, changes: OrderChanges): boolean { return this.engine.modify(this.find(order), changes); }
+  private find(order: Readonly<Order> | number): Order {
+    const id = typeof order === "number" ? order : order.id;
+    const o = this.engine.orderById.get(id);
+    if (!o) throw new StrategyError("UNKNOWN_ORDER", { orderId: id }, `there is no order ${id}`);
+    return o;
+  }
+  private request(side: OrderSide, options: OrderOptions | undefined, quantity: number | undefined): OrderRequest {
+    return { ...options, symbol: options?.symbol ?? this.symbol, side, quantity };
+  }
+
+  /** Binds an indicator to this symbol; the engine feeds it each bar before onBar. Call it in init. */
+  indicator<T extends Indicator>(ind: T, source: IndicatorSource = "close"): T {
+    return this.engine.bind(this.k, ind, source);
+  }
+  sma(period: number, source: IndicatorSource = "close"): Sma {
+    // exact ticks only where every input is a price of the series: hl2 and friends are not on the tick grid
+    const exact = source === "open" || source === "high" || source === "low" || source === "close";
+    let decimals = exact ? this.priceDecimals(this.k) : undefined;
+    // integer tick sums must stay below 2^53; past that, fall back to a compensated float sum
+    if (decimals !== undefined && this.engine.columnMax(this.k, source) * 10 ** decimals * period >= Number.MAX_SAFE_INTEGER) decimals = undefined;
+    return this.indicator(new Sma(period, decimals === undefined ? undefined : { decimals }), source);
+  }
+}

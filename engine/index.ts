@@ -1,0 +1,27 @@
+/** The engine's public API: re-exports only. Isomorphic: runs in the browser worker and in Node. */
+export { barSeries, priceDecimals, sliceBars, BAR_COLUMNS, PRICE_COLUMNS } from "./bars.js";
+export type { BarSeries, BarSeriesInit, BarSource, BarColumn, PriceColumn } from "./bars.js";
+export { EngineError, InputError, StrategyError, ExchangeError } from "./errors.js";
+export type { ErrorContext } from "./errors.js";
+export { DAY_MS, HOUR_MS, MINUTE_MS, formatTime, timeframeMs, utcDayStart } from "./time.js";
+export type * from "./events.js";
+export type * from "./orders.js";
+export type * from "./records.js";
+export { isOpenStatus } from "./orders.js";
+export * from "./fill/commission.js";
+export * from "./fill/slippage.js";
+export type { FillOptions } from "./simExchange.js";
+export { Portfolio } from "./portfolio.js";
+export type { PortfolioOptions, Settlement } from "./portfolio.js";
+export * from "./indicators/index.js";
+export * from "./metrics/index.js";
+export * from "./risk/index.js";
+export { defineStrategy, isStrategy } from "./strategy/defineStrategy.js";
+export type { Strategy, StrategyDefinition, AnyStrategy } from "./strategy/defineStrategy.js";
+export type { StrategyContext, OrderOptions, OrderChanges, StrategyLogger, IndicatorSource } from "./strategy/context.js";
+export { resolveParams } from "./strategy/params.js";
+export type { ParamSchema, ParamSpec, ParamValues, NumberParam, ChoiceParam, BooleanParam } from "./strategy/params.js";
+export { Engine } from "./engine.js";
+export type { EngineOptions, LogEntry } from "./engine.js";
+export { runBacktest } from "./backtest.js";
+export type { BacktestOptions, BacktestResult } from "./backtest.js";

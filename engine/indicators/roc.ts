@@ -1,0 +1,103 @@
+import { checkPeriod, nonFinite, nothingToReplace } from "./checks.js";
+import type { ScalarIndicator } from "./types.js";
+
+/**
+ * Rate of change in percent: `(x − x[period]) / x[period] · 100`, where x[period] is the input
+ * `period` inputs ago; ready after `period + 1` inputs. Computed in the oracle's order
+ * (difference, divide, then times 100), as technicalindicators and TA-Lib's ROC.
+ * When x[period] is 0 the rate is undefined and the value is NaN (prices never are 0; other
+ * series fed to a ROC can be).
+ *
+ * @example
+ * const r = new Roc(10);
+ * for (const c of closes) r.update(c);
+ * if (r.value > 5) buy(); // up more than 5% over 10 bars
+ */
+export class Roc implements ScalarIndicator {
+  readonly kind = "scalar";
+  readonly period: number;
+  readonly warmup: number;
+  private readonly name: string;
+  /** The last `period` inputs; input j sits at j % period. */
+  private readonly buf: Float64Array;
+  private n = 0;
+  private slot = 0;
+  private lastSlot = 0;
+  /** The input `period` inputs before the last one (the base of the rate). */
+  private base = NaN;
+  private val = NaN;
+
+  constructor(period: number) {
+    this.period = checkPeriod("Roc", "period", period);
+    this.warmup = period + 1;
+    this.name = `Roc(${period})`;
+    this.buf = new Float64Array(period);
+  }
+
+  get count(): number {
+    return this.n;
+  }
+
+  get ready(): boolean {
+    return this.n >= this.warmup;
+  }
+
+  get value(): number {
+    return this.val;
+  }
+
+  update(x: number): number {
+    if (!Number.isFinite(x)) nonFinite(this.name, "x", x);
+    this.n++;
+    this.lastSlot = this.slot;
+    this.base = this.n > this.period ? this.buf[this.slot]! : NaN;
+    this.buf[this.slot] = x;
+    this.slot = this.slot + 1 === this.period ? 0 : this.slot + 1;
+    return this.apply(x);
+  }
+
+  replace(x: number): number {
+    if (!Number.isFinite(x)) nonFinite(this.name, "x", x);
+    if (this.n === 0) nothingToReplace(this.name);
+    this.buf[this.lastSlot] = x;
+    return this.apply(x);
+  }
+
+  reset(): void {
+    this.n = 0;
+    this.slot = 0;
+    this.lastSlot = 0;
+    this.base = NaN;
+    this.val = NaN;
+  }
+
+  private apply(x: number): number {
+    const b = this.base;
+    // b is NaN while filling, which gives NaN; b === 0 would give ±Infinity or NaN, so say NaN
+    this.val = b === 0 ? NaN : ((x - b) / b) * 100;
+    return this.val;
+  }
+}
+
+/**
+ * `new Roc(period)`.
+ *
+ * @example
+ * const r = roc(10);
+ */
+export function roc(period: number): Roc {
+  return new Roc(period);
+}
+
+/**
+ * ROC of a whole array (NaN during warm-up), bit-identical to streaming `Roc`.
+ *
+ * @example
+ * const r = rocBatch(series.close, 10);
+ */
+export function rocBatch(values: ArrayLike<number>, period: number): Float64Array {
+  const ind = new Roc(period);
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = ind.update(values[i]!);
+  return out;
+}

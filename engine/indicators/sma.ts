@@ -1,0 +1,146 @@
+import { InputError } from "../errors.js";
+import { checkDecimals, checkPeriod, nonFinite, nothingToReplace } from "./checks.js";
+import { CompensatedSum } from "./compensated-sum.js";
+import { toTicks } from "./ticks.js";
+import type { DecimalsOptions, ScalarIndicator } from "./types.js";
+
+/**
+ * Simple moving average of the last `period` inputs; ready after `period` inputs.
+ *
+ * Summation, chosen so that crossings of two averages are decided on exact values:
+ * - with `{ decimals }` (pass `priceDecimals(series)`), each input becomes integer ticks
+ *   `Math.round(x * 10^decimals)` and the window is summed in integers, which is exact; the value
+ *   is `sumTicks / (period * 10^decimals)`, one correctly rounded division of exact integers, so
+ *   equal windows give bit-identical averages (a floating rolling sum makes SMA(10) and SMA(30)
+ *   of ORCL on 2004-06-29 differ by 2e-14 instead of tying at 11.375). An input that is not on
+ *   the tick grid, or whose ticks could push the sum past 2^53, throws InputError.
+ * - without it, a Neumaier-compensated rolling sum, so long series do not drift.
+ *
+ * @example
+ * const fast = new Sma(10, { decimals: priceDecimals(series) });
+ * fast.update(11.37); // NaN until 10 inputs
+ */
+export class Sma implements ScalarIndicator {
+  readonly kind = "scalar";
+  readonly period: number;
+  readonly warmup: number;
+  private readonly name: string;
+  /** 10^decimals, or 0 for the compensated floating path. */
+  private readonly scale: number;
+  private readonly divisor: number;
+  /** Largest |ticks| an input may have so that |sum| stays within 2^53. */
+  private readonly maxTicks: number;
+  /** The window (ticks or raw inputs); input j sits at j % period. */
+  private readonly buf: Float64Array;
+  private n = 0;
+  private slot = 0;
+  private lastSlot = 0;
+  /** The input that left the window on the last update (0 while filling). */
+  private out = 0;
+  /** Integer tick sums: now, and before the last update (for `replace`). */
+  private tickSum = 0;
+  private baseTickSum = 0;
+  private readonly sum = new CompensatedSum();
+  private val = NaN;
+
+  constructor(period: number, options?: DecimalsOptions) {
+    this.period = checkPeriod("Sma", "period", period);
+    this.warmup = period;
+    this.name = `Sma(${period})`;
+    const scale = checkDecimals(this.name, options?.decimals);
+    this.scale = scale ?? 0;
+    this.divisor = scale === undefined ? period : period * scale;
+    if (scale !== undefined && this.divisor > Number.MAX_SAFE_INTEGER) {
+      throw new InputError("BAD_DECIMALS", { indicator: this.name, argument: "decimals", value: options?.decimals },
+        `${this.name}: period * 10^decimals exceeds 2^53, so the average could not be exact; use fewer decimals`);
+    }
+    this.maxTicks = Math.floor(Number.MAX_SAFE_INTEGER / period);
+    this.buf = new Float64Array(period);
+  }
+
+  get count(): number {
+    return this.n;
+  }
+
+  get ready(): boolean {
+    return this.n >= this.warmup;
+  }
+
+  get value(): number {
+    return this.val;
+  }
+
+  update(x: number): number {
+    if (!Number.isFinite(x)) nonFinite(this.name, "x", x);
+    const v = this.scale === 0 ? x : toTicks(this.name, x, this.scale, this.maxTicks);
+    const p = this.period;
+    this.n++;
+    this.lastSlot = this.slot;
+    this.out = this.n > p ? this.buf[this.slot]! : 0;
+    this.buf[this.slot] = v;
+    this.slot = this.slot + 1 === p ? 0 : this.slot + 1;
+    this.baseTickSum = this.tickSum;
+    this.sum.mark();
+    return this.apply(v);
+  }
+
+  replace(x: number): number {
+    if (!Number.isFinite(x)) nonFinite(this.name, "x", x);
+    if (this.n === 0) nothingToReplace(this.name);
+    const v = this.scale === 0 ? x : toTicks(this.name, x, this.scale, this.maxTicks);
+    this.buf[this.lastSlot] = v;
+    this.sum.restore();
+    return this.apply(v);
+  }
+
+  reset(): void {
+    this.n = 0;
+    this.slot = 0;
+    this.lastSlot = 0;
+    this.out = 0;
+    this.tickSum = 0;
+    this.baseTickSum = 0;
+    this.sum.clear();
+    this.val = NaN;
+  }
+
+  /** Adds `v` to the sum as it was before the last update; the same steps for update and replace. */
+  private apply(v: number): number {
+    const evict = this.n > this.period;
+    let total: number;
+    if (this.scale !== 0) {
+      // subtract first: |sum - out| <= (period - 1) * maxTicks, so no intermediate leaves the safe range
+      total = (evict ? this.baseTickSum - this.out : this.baseTickSum) + v;
+      this.tickSum = total;
+    } else {
+      if (evict) this.sum.add(-this.out);
+      this.sum.add(v);
+      total = this.sum.value;
+    }
+    this.val = this.n >= this.warmup ? total / this.divisor : NaN;
+    return this.val;
+  }
+}
+
+/**
+ * `new Sma(period, options)`.
+ *
+ * @example
+ * const slow = sma(30, { decimals: 2 });
+ */
+export function sma(period: number, options?: DecimalsOptions): Sma {
+  return new Sma(period, options);
+}
+
+/**
+ * SMA of a whole array (NaN during warm-up), bit-identical to streaming `Sma`.
+ *
+ * @example
+ * const avg = smaBatch(series.close, 10, { decimals: priceDecimals(series) });
+ */
+export function smaBatch(values: ArrayLike<number>, period: number, options?: DecimalsOptions): Float64Array {
+  const ind = new Sma(period, options);
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = ind.update(values[i]!);
+  return out;
+}

@@ -1,0 +1,32 @@
+import { InputError } from "../errors.js";
+
+/**
+ * Converts a price to integer ticks of 1 / `scale` (scale = 10^decimals), for exact sums.
+ * Throws InputError when `x` is not on the tick grid (more decimals than declared: rounding it
+ * silently would change the average) or when |ticks| > `maxTicks` (the caller's bound that keeps
+ * its integer sums below 2^53, where they stop being exact).
+ *
+ * @example
+ * toTicks("Sma(10)", 11.375, 1000, 1e12); // 11375
+ */
+export function toTicks(indicator: string, x: number, scale: number, maxTicks: number): number {
+  const scaled = x * scale;
+  const t = Math.round(scaled);
+  // a few ulps of slack: 2.37037 * 1e5 is 237037.00000000003 in binary floating point
+  if (Math.abs(scaled - t) > 1e-7 + 16 * Number.EPSILON * Math.abs(scaled) || Math.abs(t) > maxTicks) {
+    badTicks(indicator, x, t, scale, maxTicks);
+  }
+  return t;
+}
+
+function badTicks(indicator: string, x: number, t: number, scale: number, maxTicks: number): never {
+  const decimals = Math.round(Math.log10(scale));
+  if (Math.abs(t) > maxTicks) {
+    throw new InputError("SUM_OVERFLOW", { indicator, value: x, decimals },
+      `${indicator}: input ${x} at ${decimals} decimals is ${t} ticks, too many for its window to be summed exactly ` +
+      `below 2^53; use fewer decimals or a shorter period`);
+  }
+  throw new InputError("OFF_TICK_GRID", { indicator, value: x, decimals },
+    `${indicator}: input ${x} has more than ${decimals} decimals, so it cannot be summed in ticks of 10^-${decimals}; ` +
+    `pass decimals: priceDecimals(series) (or more decimals), or omit decimals for inputs that are not prices`);
+}

@@ -1,0 +1,24 @@
+/** Performance metrics of a run: one formula per function, and computeMetrics for all of them at once. */
+export { annualVolatility } from "./annualVolatility.js";
+export { averageLoss } from "./averageLoss.js";
+export { averageWin } from "./averageWin.js";
+export { cagr } from "./cagr.js";
+export { calmar } from "./calmar.js";
+export { computeMetrics, type Metrics, type MetricsInput } from "./computeMetrics.js";
+export { drawdownSeries } from "./drawdownSeries.js";
+export { expectancy } from "./expectancy.js";
+export { exposureFraction } from "./exposureFraction.js";
+export { inferPeriodsPerYear, YEAR_MS } from "./inferPeriodsPerYear.js";
+export { maxDrawdown } from "./maxDrawdown.js";
+export { maxDrawdownDuration } from "./maxDrawdownDuration.js";
+export { meanAndStd } from "./meanAndStd.js";
+export { NEGLIGIBLE_DEVIATION } from "./negligibleDeviation.js";
+export { periodReturns } from "./periodReturns.js";
+export { profitFactor } from "./profitFactor.js";
+export { sharpe } from "./sharpe.js";
+export { sortino } from "./sortino.js";
+export { timeInMarket } from "./timeInMarket.js";
+export { totalCommission } from "./totalCommission.js";
+export { totalReturn } from "./totalReturn.js";
+export { turnover } from "./turnover.js";
+export { winRate } from "./winRate.js";

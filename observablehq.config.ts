@@ -1,0 +1,13 @@
+// Observable Framework config. Every setting below keeps `npm run build` offline
+// (see ../shared/STACK.md 2.1 and pitfalls P5, P6).
+export default {
+  title: "Quant workbench",
+  root: "src",
+  // Framework downloads the DuckDB json/parquet extensions at build time when a page uses
+  // `sql`/DuckDBClient; that host is unreachable here. `null` removes them (`false` does not).
+  duckdb: { extensions: { json: null, parquet: null } },
+  // The default theme pulls a Google Fonts stylesheet: an external request. Drop it.
+  globalStylesheets: [],
+  pager: false,
+  search: false,
+};
