@@ -1,6 +1,6 @@
-import { priceDecimals, type BarSeries } from "./bars.js";
+import { columnDecimals, type BarSeries } from "./bars.js";
 import { Engine, record, type LogEntry } from "./engine.js";
-import { EngineError, InputError } from "./errors.js";
+import { InputError, StrategyError } from "./errors.js";
 import type { EventListener } from "./events.js";
 import { noCommission, percentCommission, type CommissionModel } from "./fill/commission.js";
 import { noSlippage, type SlippageModel } from "./fill/slippage.js";
@@ -89,62 +89,26 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   const risk = new RiskManager(options.risk ?? []);
   const lot = options.lotSize ?? 1;
   const lotSize = typeof lot === "number" ? () => lot : (symbol: string) => lot[symbol] ?? 1;
-  const decimals: (number | undefined | null)[] = series.map(() => null);
   const exact = options.exactPrices ?? true;
   const engine = new Engine({
     series, strategy, params, portfolio, risk, commission, lotSize,
     slippage: options.slippage ?? noSlippage(), fill: options.fill, onEvent: options.onEvent,
-    // found once per series, and only if the strategy averages prices
-    priceDecimals: (k) => (exact ? (decimals[k] ??= priceDecimals(series[k]!)) : undefined),
+    // looked up only if the strategy averages prices, and cached per column
+    priceDecimals: (k, column) => (exact ? columnDecimals(series[k]![column]) : undefined),
   });
 
   const steps = countSteps(series);
-  let time = new Float64Array(steps), equity = new Float64Array(steps), exposure = new Float64Array(steps);
-  const expo = new Float64Array(1);
-  let step = 0, bars = 0;
-  let error: BacktestResult["error"];
-  const stopWith = (e: unknown): void => {
-    if (!(e instanceof EngineError) || e instanceof InputError && e.code !== "CANCELED") throw e;
-    error = { code: e.code, message: e.message, context: e.context };
-  };
-  try {
-    engine.start();
-    const K = series.length;
-    const next = new Int32Array(K);
-    const { onProgress, signal } = options;
-    while (step < steps) {
-      let t = Infinity;
-      for (let k = 0; k < K; k++) {
-        const i = next[k]!;
-        if (i < series[k]!.length) { const tk = series[k]!.time[i]!; if (tk < t) t = tk; }
-      }
-      engine.step = step;
-      try {
-        for (let k = 0; k < K; k++) {
-          const i = next[k]!;
-          if (i < series[k]!.length && series[k]!.time[i] === t) { next[k] = i + 1; bars++; engine.bar(k, i); }
-        }
-      } finally {
-        // the step the strategy failed in is still marked, so nothing done before the error is lost
-        time[step] = t;
-        equity[step] = engine.sample(t, expo);
-        exposure[step] = expo[0]!;
-        step++;
-      }
-      if ((step & (PROGRESS_EVERY - 1)) === 0) {
-        onProgress?.(step / steps);
-        if (signal?.aborted) throw new InputError("CANCELED", { bars }, `the run was canceled after ${bars} bars`);
-      }
+  const run = drive(engine, series, steps, options);
+  let error = run.error;
+  if (!error) {
+    try {
+      engine.stop();
+    } catch (e) {
+      error = stopped(e);
     }
-  } catch (e) {
-    stopWith(e);
   }
-  try {
-    if (!error) engine.stop();
-  } catch (e) {
-    stopWith(e);
-  }
-  if (step < steps) { time = time.slice(0, step); equity = equity.slice(0, step); exposure = exposure.slice(0, step); }
+  let { time, equity, exposure } = run;
+  if (run.steps < steps) { time = time.slice(0, run.steps); equity = equity.slice(0, run.steps); exposure = exposure.slice(0, run.steps); }
   const trades = portfolio.trades;
   const metrics = computeMetrics({ timeMs: time, equity, initialCash: cash, trades, fills: engine.fills, exposure });
   return {
@@ -153,8 +117,87 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     trades, orders: engine.orders.map(record), fills: engine.fills, rejections: engine.rejections,
     riskTransitions: risk.transitions,
     positions: engine.symbols.map((symbol, k) => ({ symbol, quantity: portfolio.quantity[k]!, averagePrice: portfolio.averagePrice[k]!, lastPrice: portfolio.lastPrice[k]! })),
-    finalCash: portfolio.cash, metrics, logs: engine.logs, barsProcessed: bars, ...(error ? { error } : {}),
+    finalCash: portfolio.cash, metrics, logs: engine.logs, barsProcessed: run.bars, ...(error ? { error } : {}),
   };
+}
+
+interface Drive {
+  time: Float64Array;
+  equity: Float64Array;
+  exposure: Float64Array;
+  steps: number;
+  bars: number;
+  error: BacktestResult["error"];
+}
+
+/**
+ * The dispatch loop: every bar in time order (series merged by time, ties in series order), then
+ * one equity sample per timestamp. Kept free of closures over its counters: they stay in
+ * registers, which is most of the engine's per-bar budget.
+ */
+function drive(engine: Engine, series: readonly BarSeries[], steps: number, options: BacktestOptions): Drive {
+  const time = new Float64Array(steps), equity = new Float64Array(steps), exposure = new Float64Array(steps);
+  const expo = new Float64Array(1);
+  const { onProgress, signal } = options;
+  const K = series.length;
+  const next = new Int32Array(K);
+  let step = 0, bars = 0, t = NaN;
+  // a bar of this step was handled but the step not yet sampled
+  let pending = false;
+  try {
+    engine.start();
+    while (step < steps) {
+      if (K === 1) {
+        t = series[0]!.time[step]!;
+        engine.step = step;
+        pending = true;
+        engine.bar(0, step);
+        bars++;
+      } else {
+        t = Infinity;
+        for (let k = 0; k < K; k++) {
+          const i = next[k]!;
+          if (i < series[k]!.length && series[k]!.time[i]! < t) t = series[k]!.time[i]!;
+        }
+        engine.step = step;
+        for (let k = 0; k < K; k++) {
+          const i = next[k]!;
+          if (i < series[k]!.length && series[k]!.time[i] === t) {
+            next[k] = i + 1;
+            bars++;
+            pending = true;
+            engine.bar(k, i);
+          }
+        }
+      }
+      time[step] = t;
+      equity[step] = engine.sample(t, expo);
+      exposure[step] = expo[0]!;
+      step++;
+      pending = false;
+      if ((step & (PROGRESS_EVERY - 1)) === 0) {
+        onProgress?.(step / steps);
+        if (signal?.aborted) throw new InputError("CANCELED", { bars }, `the run was canceled after ${bars} bars`);
+      }
+    }
+  } catch (e) {
+    const error = stopped(e);
+    // the step the strategy failed in is still sampled, so nothing done before the error is lost
+    if (pending) {
+      time[step] = t;
+      equity[step] = engine.sample(t, expo);
+      exposure[step] = expo[0]!;
+      step++;
+    }
+    return { time, equity, exposure, steps: step, bars, error };
+  }
+  return { time, equity, exposure, steps: step, bars, error: undefined };
+}
+
+/** A strategy failure or a cancel becomes the result's error; anything else is a bug and propagates. */
+function stopped(e: unknown): NonNullable<BacktestResult["error"]> {
+  if (e instanceof StrategyError || (e instanceof InputError && e.code === "CANCELED")) return { code: e.code, message: e.message, context: e.context };
+  throw e;
 }
 
 /** Number of distinct bar times over all series (the timeline's length). */

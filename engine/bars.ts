@@ -146,18 +146,34 @@ function fail(code: string, source: BarSource, i: number, column: string, value:
  */
 export function priceDecimals(s: BarSeries, maxDecimals = 8): number | undefined {
   let d = 0;
-  let scale = 1;
-  for (const col of [s.open, s.high, s.low, s.close]) {
-    for (let i = 0; i < col.length; i++) {
-      const x = col[i]!;
-      while (!isWhole(x * scale)) {
-        if (d === maxDecimals) return undefined;
-        d++;
-        scale *= 10;
-      }
-    }
+  for (const col of PRICE_COLUMNS) {
+    const c = columnDecimals(s[col], maxDecimals);
+    if (c === undefined) return undefined;
+    d = Math.max(d, c);
   }
   return d;
+}
+
+// columns are immutable once in a BarSeries, so a sweep of many runs scans each column once
+const decimalsCache = new WeakMap<Float64Array, number | undefined>();
+
+/** Decimal places that represent every value of one column exactly (at most `maxDecimals`), or undefined. */
+export function columnDecimals(col: Float64Array, maxDecimals = 8): number | undefined {
+  if (maxDecimals === 8 && decimalsCache.has(col)) return decimalsCache.get(col);
+  let d = 0;
+  let scale = 1;
+  let found: number | undefined = 0;
+  for (let i = 0; i < col.length && found !== undefined; i++) {
+    const x = col[i]!;
+    while (!isWhole(x * scale)) {
+      if (d === maxDecimals) { found = undefined; break; }
+      d++;
+      scale *= 10;
+    }
+    if (found !== undefined) found = d;
+  }
+  if (maxDecimals === 8) decimalsCache.set(col, found);
+  return found;
 }
 
 function isWhole(x: number): boolean {

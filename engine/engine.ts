@@ -1,10 +1,10 @@
-import type { BarColumn, BarSeries } from "./bars.js";
+import type { BarColumn, BarSeries, PriceColumn } from "./bars.js";
 import { InputError, StrategyError } from "./errors.js";
 import type { EventListener } from "./events.js";
 import type { CommissionModel } from "./fill/commission.js";
 import type { Indicator } from "./indicators/types.js";
 import { Sma } from "./indicators/sma.js";
-import { isOpenStatus, sideSign, type Liquidity, type Order, type OrderRequest, type OrderSide, type OrderStatus } from "./orders.js";
+import { isOpenStatus, sideSign, type Liquidity, type Order, type OrderRequest, type OrderSide, type OrderStatus, type OrderTarget } from "./orders.js";
 import type { Portfolio } from "./portfolio.js";
 import type { Fill, OrderRecord, Rejection } from "./records.js";
 import type { RiskManager } from "./risk/riskManager.js";
@@ -26,8 +26,8 @@ export interface EngineOptions {
   readonly fill?: FillOptions;
   /** Smallest tradable unit per symbol (1 = whole shares); target sizing rounds down to it. */
   readonly lotSize: (symbol: string) => number;
-  /** Decimal places of each series' prices, for exact price averages; undefined = not exact. */
-  readonly priceDecimals?: (k: number) => number | undefined;
+  /** Decimal places of a price column of series k, for exact price averages; undefined = not exact. */
+  readonly priceDecimals?: (k: number, column: PriceColumn) => number | undefined;
   readonly onEvent?: EventListener;
   readonly maxLogs?: number;
 }
@@ -76,6 +76,9 @@ export class Engine implements ExecutionHost {
   private readonly maxima = new Map<string, number>();
   private nextOrderId = 1;
   private lastState: TradingState;
+  // skipping the risk manager's per-bar hooks when no rule has them is worth ~5 ns a bar
+  private readonly watchBars: boolean;
+  private readonly watchEquity: boolean;
   /** Index of the bar being handled, per symbol (-1 before the first). */
   readonly cursor: Int32Array;
   params: Readonly<Record<string, unknown>>;
@@ -105,6 +108,8 @@ export class Engine implements ExecutionHost {
     this.view = new EngineRiskView(this);
     this.ctx = new Context(this, options.priceDecimals ?? (() => undefined));
     this.lastState = this.risk.state;
+    this.watchBars = this.risk.rules.some((r) => r.onBar !== undefined);
+    this.watchEquity = this.risk.rules.some((r) => r.onEquity !== undefined);
   }
 
   /** Runs the strategy's init for every symbol (before the first bar). */
@@ -124,7 +129,7 @@ export class Engine implements ExecutionHost {
     if (this.exchange.hasOpenOrders(k)) this.exchange.matchBar(k, i);
     this.portfolio.lastPrice[k] = c;
     this.portfolio.lastBarTimeMs[k] = t;
-    this.risk.onBar(s.symbol, t, c);
+    if (this.watchBars) this.risk.onBar(s.symbol, t, c);
     const inds = this.scalarInds[k]!;
     if (inds.length > 0) {
       const src = this.scalarSrc[k]!;
@@ -151,9 +156,10 @@ export class Engine implements ExecutionHost {
    * and writes gross exposure / equity to `exposureOut[0]`.
    */
   sample(timeMs: number, exposureOut: Float64Array): number {
-    const equity = this.portfolio.equity();
-    exposureOut[0] = equity > 0 ? this.portfolio.grossExposure() / equity : 0;
-    this.risk.onEquity(timeMs, equity);
+    const pf = this.portfolio;
+    const equity = pf.mark();
+    exposureOut[0] = equity > 0 ? pf.gross / equity : 0;
+    if (this.watchEquity) this.risk.onEquity(timeMs, equity);
     if (this.risk.state !== this.lastState) {
       if (this.listener) this.listener({ type: "trading_state", timeMs, from: this.lastState, to: this.risk.state, code: this.risk.transitions.at(-1)?.code ?? "" });
       this.lastState = this.risk.state;
@@ -493,28 +499,32 @@ export function floorToLot(quantity: number, lot: number): number {
 }
 
 function checkRequest(r: OrderRequest, type: Order["type"]): void {
-  const bad = (what: string): never => {
-    throw new StrategyError("BAD_ORDER", { symbol: r.symbol, side: r.side, type }, `invalid ${type} ${r.side} order for ${r.symbol}: ${what}`);
-  };
-  if (r.side !== "buy" && r.side !== "sell") bad(`side must be "buy" or "sell", got ${JSON.stringify(r.side)}`);
+  const problem = requestProblem(r, type);
+  if (problem) throw new StrategyError("BAD_ORDER", { symbol: r.symbol, side: r.side, type }, `invalid ${type} ${r.side} order for ${r.symbol}: ${problem}`);
+}
+
+const badPrice = (v: number | undefined): boolean => v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v <= 0);
+
+/** What is wrong with a request, or undefined. */
+function requestProblem(r: OrderRequest, type: Order["type"]): string | undefined {
+  if (r.side !== "buy" && r.side !== "sell") return `side must be "buy" or "sell", got ${JSON.stringify(r.side)}`;
   if (r.target === undefined) {
-    if (typeof r.quantity !== "number" || !Number.isFinite(r.quantity) || r.quantity <= 0) bad(`quantity must be a finite number above zero, got ${r.quantity}`);
-  } else if (r.quantity !== undefined) bad("give either a quantity or a target, not both");
-  const positive = (v: number | undefined, name: string): void => {
-    if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v <= 0)) bad(`${name} must be a finite price above zero, got ${v}`);
-  };
-  positive(r.limitPrice, "limitPrice");
-  positive(r.stopPrice, "stopPrice");
-  positive(r.takeProfit, "takeProfit");
-  positive(r.stopLoss, "stopLoss");
-  if ((type === "limit" || type === "stop_limit") && r.limitPrice === undefined) bad("a limitPrice is required");
-  if ((type === "stop" || type === "stop_limit") && r.stopPrice === undefined) bad("a stopPrice is required");
+    if (typeof r.quantity !== "number" || !Number.isFinite(r.quantity) || r.quantity <= 0) return `quantity must be a finite number above zero, got ${r.quantity}`;
+  } else if (r.quantity !== undefined) return "give either a quantity or a target, not both";
+  // unrolled: a loop over names would make these reads megamorphic
+  if (badPrice(r.limitPrice)) return `limitPrice must be a finite number above zero, got ${r.limitPrice}`;
+  if (badPrice(r.stopPrice)) return `stopPrice must be a finite number above zero, got ${r.stopPrice}`;
+  if (badPrice(r.takeProfit)) return `takeProfit must be a finite number above zero, got ${r.takeProfit}`;
+  if (badPrice(r.stopLoss)) return `stopLoss must be a finite number above zero, got ${r.stopLoss}`;
+  if (badPrice(r.trailAmount)) return `trailAmount must be a finite number above zero, got ${r.trailAmount}`;
+  if ((type === "limit" || type === "stop_limit") && r.limitPrice === undefined) return "a limitPrice is required";
+  if ((type === "stop" || type === "stop_limit") && r.stopPrice === undefined) return "a stopPrice is required";
   if (type === "trailing_stop") {
-    if ((r.trailAmount === undefined) === (r.trailPercent === undefined)) bad("give exactly one of trailAmount and trailPercent");
-    positive(r.trailAmount, "trailAmount");
-    if (r.trailPercent !== undefined && !(r.trailPercent > 0 && r.trailPercent < 1)) bad(`trailPercent is a fraction between 0 and 1 (0.02 = 2 %), got ${r.trailPercent}`);
+    if ((r.trailAmount === undefined) === (r.trailPercent === undefined)) return "give exactly one of trailAmount and trailPercent";
+    if (r.trailPercent !== undefined && !(r.trailPercent > 0 && r.trailPercent < 1)) return `trailPercent is a fraction between 0 and 1 (0.02 = 2 %), got ${r.trailPercent}`;
   }
-  if (r.timeInForce !== undefined && r.timeInForce !== "GTC" && r.timeInForce !== "DAY" && r.timeInForce !== "IOC") bad(`timeInForce must be GTC, DAY or IOC, got ${r.timeInForce}`);
+  if (r.timeInForce !== undefined && r.timeInForce !== "GTC" && r.timeInForce !== "DAY" && r.timeInForce !== "IOC") return `timeInForce must be GTC, DAY or IOC, got ${r.timeInForce}`;
+  return undefined;
 }
 
 const round = (x: number): number => Math.round(x * 100) / 100;
@@ -525,9 +535,9 @@ function rejection(order: Order, denial: RiskDenial, source: "risk" | "exchange"
     code: denial.code, message: denial.message, context: denial.context, source };
 }
 
-/** A frozen snapshot of an order for the records and events. */
+/** A snapshot of an order for the records and events (read-only by type; not frozen: it is made per order). */
 export function record(o: Order): OrderRecord {
-  return Object.freeze({
+  return ({
     id: o.id, symbol: o.symbol, side: o.side, type: o.type, quantity: o.quantity, limitPrice: o.limitPrice, stopPrice: o.stopPrice,
     timeInForce: o.timeInForce, reduceOnly: o.reduceOnly, parentId: o.parentId, status: o.status, filledQuantity: o.filledQuantity,
     averagePrice: o.averagePrice, commission: o.commission, createdMs: o.createdMs, updatedMs: o.updatedMs, reason: o.reason, tag: o.tag,
@@ -552,7 +562,7 @@ class Context implements StrategyContext {
   k = 0;
   i = -1;
   readonly log: StrategyLogger;
-  constructor(private readonly engine: Engine, readonly priceDecimals: (k: number) => number | undefined) {
+  constructor(private readonly engine: Engine, readonly priceDecimals: (k: number, column: PriceColumn) => number | undefined) {
     this.log = { info: (m) => engine.log("info", m), warn: (m) => engine.log("warn", m) };
   }
   private get s(): BarSeries { return this.engine.series[this.k]!; }
@@ -579,7 +589,10 @@ class Context implements StrategyContext {
 
   buy(quantity: number, options?: OrderOptions): Readonly<Order> { return this.engine.submit(this.request("buy", options, quantity)); }
   sell(quantity: number, options?: OrderOptions): Readonly<Order> { return this.engine.submit(this.request("sell", options, quantity)); }
-  order(request: OrderRequest): Readonly<Order> { return this.engine.submit(request); }
+  order(request: OrderRequest): Readonly<Order> {
+    if (typeof request !== "object" || request === null) throw new StrategyError("BAD_ORDER", {}, `order(request) needs an object { symbol, side, quantity, … }, got ${String(request)}`);
+    return this.engine.submit({ ...this.request(request.side, request, request.quantity, request.target), symbol: request.symbol ?? this.symbol });
+  }
 
   orderTargetPercent(fraction: number, options?: OrderOptions): Readonly<Order> | undefined {
     if (!Number.isFinite(fraction)) throw new StrategyError("BAD_ORDER", { fraction }, `orderTargetPercent needs a finite fraction of equity (1 = 100 %), got ${fraction}`);
@@ -598,8 +611,7 @@ class Context implements StrategyContext {
     const want = target.kind === "quantity" ? target.value
       : target.value === 0 ? 0 : Math.sign(target.value) * Math.abs((this.engine.portfolio.equity() * target.value) / last);
     if (want === pos || (target.kind === "percent" && target.value !== 0 && Math.abs(want - pos) < this.engine.lotSize(symbol))) return undefined;
-    const side = want > pos ? "buy" : "sell";
-    return this.engine.submit({ ...this.request(side, options, undefined), target });
+    return this.engine.submit(this.request(want > pos ? "buy" : "sell", options, undefined, target));
   }
   cancel(order: Readonly<Order> | number): boolean { return this.engine.cancel(this.find(order)); }
   modify(order: Readonly<Order> | number, changes: OrderChanges): boolean { return this.engine.modify(this.find(order), changes); }
@@ -609,8 +621,15 @@ class Context implements StrategyContext {
     if (!o) throw new StrategyError("UNKNOWN_ORDER", { orderId: id }, `there is no order ${id}`);
     return o;
   }
-  private request(side: OrderSide, options: OrderOptions | undefined, quantity: number | undefined): OrderRequest {
-    return { ...options, symbol: options?.symbol ?? this.symbol, side, quantity };
+  /** Every field present, in one order: requests of one shape keep the order path's property reads monomorphic. */
+  private request(side: OrderSide, o: OrderOptions | undefined, quantity: number | undefined, target?: OrderTarget): OrderRequest {
+    if (o === undefined) {
+      return { symbol: this.symbol, side, type: undefined, quantity, target, limitPrice: undefined, stopPrice: undefined, trailAmount: undefined,
+        trailPercent: undefined, timeInForce: undefined, reduceOnly: undefined, takeProfit: undefined, stopLoss: undefined, tag: undefined };
+    }
+    return { symbol: o.symbol ?? this.symbol, side, type: o.type, quantity, target, limitPrice: o.limitPrice, stopPrice: o.stopPrice,
+      trailAmount: o.trailAmount, trailPercent: o.trailPercent, timeInForce: o.timeInForce, reduceOnly: o.reduceOnly,
+      takeProfit: o.takeProfit, stopLoss: o.stopLoss, tag: o.tag };
   }
 
   /** Binds an indicator to this symbol; the engine feeds it each bar before onBar. Call it in init. */
@@ -620,7 +639,7 @@ class Context implements StrategyContext {
   sma(period: number, source: IndicatorSource = "close"): Sma {
     // exact ticks only where every input is a price of the series: hl2 and friends are not on the tick grid
     const exact = source === "open" || source === "high" || source === "low" || source === "close";
-    let decimals = exact ? this.priceDecimals(this.k) : undefined;
+    let decimals = exact ? this.priceDecimals(this.k, source) : undefined;
     // integer tick sums must stay below 2^53; past that, fall back to a compensated float sum
     if (decimals !== undefined && this.engine.columnMax(this.k, source) * 10 ** decimals * period >= Number.MAX_SAFE_INTEGER) decimals = undefined;
     return this.indicator(new Sma(period, decimals === undefined ? undefined : { decimals }), source);

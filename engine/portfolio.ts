@@ -64,6 +64,25 @@ export class Portfolio {
     this.open = new Array(n).fill(undefined);
   }
 
+  /** Gross exposure as of the last `mark()`. */
+  gross = 0;
+
+  /** Equity, and `gross` as a side effect, in one pass (once per time step). */
+  mark(): number {
+    let e = this.cash, g = 0;
+    const q = this.quantity, p = this.lastPrice;
+    for (let k = 0; k < q.length; k++) {
+      const x = q[k]!;
+      if (x !== 0) {
+        const v = x * p[k]!;
+        e += v;
+        g += v < 0 ? -v : v;
+      }
+    }
+    this.gross = g;
+    return e;
+  }
+
   /** Cash plus every position marked at its last price. */
   equity(): number {
     let e = this.cash;

@@ -6,19 +6,16 @@ import { InputError } from "../errors.js";
  */
 
 /**
- * Returns `value` when it is an integer >= `min`, else throws InputError("BAD_PERIOD").
+ * Returns `value` when it is an integer from `min` to `max`, else throws InputError("BAD_PERIOD").
  *
  * @example
  * this.period = checkPeriod("Sma", "period", period);
  */
-export function checkPeriod(indicator: string, name: string, value: number, min = 1): number {
-  if (!Number.isInteger(value) || value < min) {
+export function checkPeriod(indicator: string, name: string, value: number, min = 1, max = 2 ** 31): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
     throw new InputError("BAD_PERIOD", { indicator, argument: name, value: String(value) },
-      `${indicator}: ${name} is ${String(value)}; it must be an integer >= ${min}`);
-  }
-  if (value > 2 ** 31) {
-    throw new InputError("BAD_PERIOD", { indicator, argument: name, value },
-      `${indicator}: ${name} is ${value}; it must be at most 2^31 (the window is held in memory)`);
+      `${indicator}: ${name} is ${String(value)}; it must be an integer >= ${min}` +
+      (Number.isInteger(value) && value > max ? ` and <= ${max}` : ""));
   }
   return value;
 }

@@ -30,6 +30,25 @@ export class CompensatedSum {
     this.s = t;
   }
 
+  /**
+   * Adds `k * x` exactly for an integer |k| < 2^26 (Dekker's product: x is split into two halves
+   * of 26 and 27 bits, whose products with k are exact), so weights do not leak rounding errors.
+   */
+  addProduct(k: number, x: number): void {
+    const prod = k * x;
+    const c = 134217729 * x; // 2^27 + 1: Veltkamp's split
+    const hi = c - (c - x);
+    const lo = x - hi;
+    this.add(prod);
+    this.add(hi * k - prod + lo * k);
+  }
+
+  /** Subtracts another sum, both its parts, so that its compensation is not lost. */
+  subtract(other: CompensatedSum): void {
+    this.add(-other.s);
+    this.add(-other.c);
+  }
+
   /** Remembers the current state for `restore()`. */
   mark(): void {
     this.ms = this.s;

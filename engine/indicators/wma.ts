@@ -10,8 +10,8 @@ import type { DecimalsOptions, ScalarIndicator } from "./types.js";
  * roll as `W' = W - S + period * x` and `S' = S - out + x`.
  *
  * Like `Sma`, `{ decimals }` sums integer ticks exactly (equal windows give bit-identical values);
- * without it both sums are Neumaier-compensated, which leaves only the rounding of `period * x`,
- * a relative error near 1e-16 per update that does not accumulate measurably.
+ * without it both sums are Neumaier-compensated and `period * x` is added with its exact rounding
+ * error, so W does not drift however long the series (for periods below 2^26).
  *
  * @example
  * const w = new Wma(20);
@@ -39,7 +39,7 @@ export class Wma implements ScalarIndicator {
   private val = NaN;
 
   constructor(period: number, options?: DecimalsOptions) {
-    this.period = checkPeriod("Wma", "period", period);
+    this.period = checkPeriod("Wma", "period", period, 1, 2 ** 26 - 1);
     this.warmup = period;
     this.name = `Wma(${period})`;
     const scale = checkDecimals(this.name, options?.decimals);
@@ -122,11 +122,11 @@ export class Wma implements ScalarIndicator {
       this.tickW = total;
     } else {
       if (n > p) {
-        this.w.add(-this.s.value);
-        this.w.add(p * v);
+        this.w.subtract(this.s);
+        this.w.addProduct(p, v);
         this.s.add(-this.out);
       } else {
-        this.w.add(n * v);
+        this.w.addProduct(n, v);
       }
       this.s.add(v);
       total = this.w.value;

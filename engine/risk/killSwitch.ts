@@ -1,5 +1,5 @@
 import { deny } from "./deny.js";
-import type { RiskDenial, RiskRule } from "./types.js";
+import type { RiskDenial, RiskOrder, RiskRule, RiskView } from "./types.js";
 
 /** A rule that refuses every order while engaged; cancels stay allowed so open orders can be pulled. */
 export interface KillSwitch extends RiskRule {
@@ -8,6 +8,7 @@ export interface KillSwitch extends RiskRule {
   readonly reason: string | undefined;
   engage(reason: string): void;
   release(): void;
+  checkOrder(order: RiskOrder, view: RiskView): RiskDenial | null;
 }
 
 /**

@@ -237,7 +237,7 @@ export class RiskManager {
     this.#apply(timeMs, "MANUAL", this.#manualReason);
   }
 
-  /** Kill switch: HALTED, and it stays HALTED whatever the rules or setState say, until `release()`. */
+  /** Kill switch: HALTED, and it stays HALTED whatever the rules or setState say, until `release()`. A second kill keeps the first reason. */
   kill(reason: string, timeMs: number): void {
     if (this.#killed) return;
     this.#killed = true;

@@ -12,7 +12,8 @@ import {
 
 const ENGINE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "engine");
 /** Bare packages the core engine may import. Empty on purpose: the core depends on no packages. */
-const ALLOWED_PACKAGES: readonly string[] = [];
+// zod: boundary validation (risk configs), isomorphic and dependency-free
+const ALLOWED_PACKAGES: readonly string[] = ["zod"];
 
 /** Source files under engine/, as paths relative to engine/ with "/" separators. Symlinks are not followed. */
 function engineFiles(): string[] {

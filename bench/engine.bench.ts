@@ -1,0 +1,53 @@
+/**
+ * `npm run bench`: engine throughput on an SMA-crossover backtest against a bare loop over the
+ * same arrays, and peak memory against the raw column bytes. Prints one JSON document.
+ */
+import { runBacktest, type BarSeries } from "../engine/index.js";
+import { smaCrossover } from "../strategies/smaCrossover.js";
+import { bareSmaCross } from "./bareLoop.js";
+import { syntheticBars } from "./syntheticBars.js";
+
+const REPEATS = 5;
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+const used = (): number => { const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
+
+function best<T>(fn: () => T): { ms: number; out: T } {
+  let ms = Infinity, out!: T;
+  for (let r = 0; r < REPEATS; r++) {
+    gc();
+    const t0 = performance.now();
+    out = fn();
+    ms = Math.min(ms, performance.now() - t0);
+  }
+  return { ms, out };
+}
+
+function engineCase(name: string, series: BarSeries[]) {
+  const bars = series.reduce((a, s) => a + s.length, 0);
+  const rawBytes = series.reduce((a, s) => a + 6 * 8 * s.length, 0);
+  const run = () => runBacktest({ bars: series, strategy: smaCrossover, params: { fast: 10, slow: 30 }, cash: 100_000, commission: 0.001, lotSize: 1 });
+  run(); // warm-up: let the JIT settle before timing
+  const { ms, out } = best(run);
+  // peak memory of one run above the resting heap, sampled at every progress tick
+  gc();
+  const base = used();
+  let peak = 0;
+  runBacktest({ bars: series, strategy: smaCrossover, params: { fast: 10, slow: 30 }, cash: 100_000, commission: 0.001,
+    onProgress: () => { peak = Math.max(peak, used() - base); } });
+  peak = Math.max(peak, used() - base);
+  const bare = best(() => series.map((s) => bareSmaCross(s, 10, 30, 100_000 / series.length, 0.001, 100)));
+  const engineBps = bars / (ms / 1000);
+  const bareBps = bars / (bare.ms / 1000);
+  return {
+    case: name, symbols: series.length, bars,
+    engine: { ms: +ms.toFixed(1), barsPerSecond: Math.round(engineBps), fills: out.fills.length, finalEquity: +out.metrics.finalEquity.toFixed(2) },
+    bareLoop: { ms: +bare.ms.toFixed(1), barsPerSecond: Math.round(bareBps), fills: bare.out.reduce((a, b) => a + b.fills, 0) },
+    engineOverBare: +(bareBps / engineBps).toFixed(2),
+    memory: { rawColumnBytes: rawBytes, peakRunBytes: peak, peakOverRaw: +(peak / rawBytes).toFixed(2) },
+  };
+}
+
+const one = [syntheticBars("SYN", 1_000_000, 42)];
+const ten = Array.from({ length: 10 }, (_, k) => syntheticBars(`SYN${k}`, 100_000, 100 + k));
+const results = [engineCase("1 symbol x 1,000,000 bars", one), engineCase("10 symbols x 100,000 bars", ten)];
+console.log(JSON.stringify({ node: process.version, repeats: REPEATS, strategy: "sma-crossover fast=10 slow=30", results }, null, 2));

@@ -1,0 +1,13 @@
+import { runBacktest, defineStrategy, computeMetrics, crossover } from "../engine/index.ts";
+import { smaCrossover } from "../strategies/smaCrossover.ts";
+import { syntheticBars } from "./syntheticBars.ts";
+const s = [syntheticBars("SYN", 1_000_000, 42)];
+const empty = defineStrategy({ name: "empty", params: {}, init: () => ({}), onBar() {} });
+const smaOnly = defineStrategy({ name: "smaonly", params: {}, init: (ctx) => ({ f: ctx.sma(10), s: ctx.sma(30), c: crossover() }), onBar(ctx, st) { st.c.update(st.f.value, st.s.value); } });
+const time = (name: string, fn: () => unknown) => { let best = 1e9; for (let r = 0; r < 6; r++) { const t0 = performance.now(); fn(); best = Math.min(best, performance.now() - t0); } console.log(name, best.toFixed(1)); };
+time("empty", () => runBacktest({ bars: s, strategy: empty }));
+time("smaOnly", () => runBacktest({ bars: s, strategy: smaOnly }));
+time("smaCross", () => runBacktest({ bars: s, strategy: smaCrossover, cash: 1e9, commission: 0.001 }));
+const r = runBacktest({ bars: s, strategy: empty });
+time("metrics", () => computeMetrics({ timeMs: r.time, equity: r.equity, initialCash: 1e5, trades: [], fills: [], exposure: r.exposure }));
+time("alloc3", () => { new Float64Array(1e6); new Float64Array(1e6); new Float64Array(1e6); });

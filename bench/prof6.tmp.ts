@@ -1,0 +1,16 @@
+import { runBacktest, defineStrategy, computeMetrics, drawdownSeries } from "../engine/index.ts";
+import * as M from "../engine/metrics/index.ts";
+import { syntheticBars } from "./syntheticBars.ts";
+const s = [syntheticBars("SYN", 1_000_000, 42)];
+const empty = defineStrategy({ name: "empty", params: {}, init: () => ({}), onBar() {} });
+const r = runBacktest({ bars: s, strategy: empty });
+const time = (name: string, fn: () => unknown) => { let best = 1e9; for (let i = 0; i < 6; i++) { const t0 = performance.now(); fn(); best = Math.min(best, performance.now() - t0); } console.log(name, best.toFixed(2)); };
+const ret = M.periodReturns(r.equity, 1e5);
+time("periodReturns", () => M.periodReturns(r.equity, 1e5));
+time("meanAndStd", () => M.meanAndStd(ret));
+time("sortino", () => M.sortino(ret, 525960));
+time("maxDrawdown", () => M.maxDrawdown(r.equity));
+time("maxDDdur", () => M.maxDrawdownDuration(r.time, r.equity));
+time("exposureFraction", () => M.exposureFraction(r.exposure));
+time("drawdownSeries", () => drawdownSeries(r.equity));
+time("all", () => computeMetrics({ timeMs: r.time, equity: r.equity, initialCash: 1e5, trades: [], fills: [], exposure: r.exposure }));
