@@ -11,3 +11,7 @@ time("smaCross", () => runBacktest({ bars: s, strategy: smaCrossover, cash: 1e9,
 const r = runBacktest({ bars: s, strategy: empty });
 time("metrics", () => computeMetrics({ timeMs: r.time, equity: r.equity, initialCash: 1e5, trades: [], fills: [], exposure: r.exposure }));
 time("alloc3", () => { new Float64Array(1e6); new Float64Array(1e6); new Float64Array(1e6); });
+const smaNoCross = defineStrategy({ name: "smanc", params: {}, init: (ctx) => ({ f: ctx.sma(10), s: ctx.sma(30) }), onBar() {} });
+time("smaNoCross", () => runBacktest({ bars: s, strategy: smaNoCross }));
+const oneSma = defineStrategy({ name: "sma1", params: {}, init: (ctx) => ({ f: ctx.sma(10) }), onBar() {} });
+time("oneSma", () => runBacktest({ bars: s, strategy: oneSma }));

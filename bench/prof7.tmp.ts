@@ -10,7 +10,7 @@ for (let r = 0; r < 5; r++) {
   for (let i = 0; i < s.length; i++) e.bar(0, i);
   const tb = performance.now() - t0;
   e = mk(); t0 = performance.now(); let x = 0;
-  for (let i = 0; i < s.length; i++) x += e.sample(s.time[i]!, expo);
+  for (let i = 0; i < s.length; i++) x += e.sample(s.time[i]!);
   const ts = performance.now() - t0;
   const pf = new Portfolio(["SYN"], { cash: 1e5 }); t0 = performance.now();
   for (let i = 0; i < s.length; i++) x += pf.mark();

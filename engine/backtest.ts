@@ -137,42 +137,43 @@ interface Drive {
  */
 function drive(engine: Engine, series: readonly BarSeries[], steps: number, options: BacktestOptions): Drive {
   const time = new Float64Array(steps), equity = new Float64Array(steps), exposure = new Float64Array(steps);
-  const expo = new Float64Array(1);
   const { onProgress, signal } = options;
   const K = series.length;
   const next = new Int32Array(K);
+  // each series' next bar time (Infinity once done): the merge scans one small typed array per step
+  const nextTime = new Float64Array(K);
+  for (let k = 0; k < K; k++) nextTime[k] = series[k]!.length > 0 ? series[k]!.time[0]! : Infinity;
   let step = 0, bars = 0, t = NaN;
+  const times0 = series[0]!.time;
   // a bar of this step was handled but the step not yet sampled
   let pending = false;
   try {
     engine.start();
     while (step < steps) {
       if (K === 1) {
-        t = series[0]!.time[step]!;
+        t = times0[step]!;
         engine.step = step;
         pending = true;
         engine.bar(0, step);
         bars++;
       } else {
         t = Infinity;
-        for (let k = 0; k < K; k++) {
-          const i = next[k]!;
-          if (i < series[k]!.length && series[k]!.time[i]! < t) t = series[k]!.time[i]!;
-        }
+        for (let k = 0; k < K; k++) if (nextTime[k]! < t) t = nextTime[k]!;
         engine.step = step;
         for (let k = 0; k < K; k++) {
+          if (nextTime[k] !== t) continue;
+          const s = series[k]!;
           const i = next[k]!;
-          if (i < series[k]!.length && series[k]!.time[i] === t) {
-            next[k] = i + 1;
-            bars++;
-            pending = true;
-            engine.bar(k, i);
-          }
+          next[k] = i + 1;
+          nextTime[k] = i + 1 < s.length ? s.time[i + 1]! : Infinity;
+          bars++;
+          pending = true;
+          engine.bar(k, i);
         }
       }
       time[step] = t;
-      equity[step] = engine.sample(t, expo);
-      exposure[step] = expo[0]!;
+      equity[step] = engine.sample(t);
+      exposure[step] = engine.exposure;
       step++;
       pending = false;
       if ((step & (PROGRESS_EVERY - 1)) === 0) {
@@ -185,8 +186,8 @@ function drive(engine: Engine, series: readonly BarSeries[], steps: number, opti
     // the step the strategy failed in is still sampled, so nothing done before the error is lost
     if (pending) {
       time[step] = t;
-      equity[step] = engine.sample(t, expo);
-      exposure[step] = expo[0]!;
+      equity[step] = engine.sample(t);
+      exposure[step] = engine.exposure;
       step++;
     }
     return { time, equity, exposure, steps: step, bars, error };

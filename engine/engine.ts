@@ -3,7 +3,7 @@ import { InputError, StrategyError } from "./errors.js";
 import type { EventListener } from "./events.js";
 import type { CommissionModel } from "./fill/commission.js";
 import type { Indicator } from "./indicators/types.js";
-import { Sma } from "./indicators/sma.js";
+import { Atr, Bollinger, Donchian, Ema, Macd, Obv, Roc, Rsi, Sma, Stochastic, Vwap, Wma } from "./indicators/index.js";
 import { isOpenStatus, sideSign, type Liquidity, type Order, type OrderRequest, type OrderSide, type OrderStatus, type OrderTarget } from "./orders.js";
 import type { Portfolio } from "./portfolio.js";
 import type { Fill, OrderRecord, Rejection } from "./records.js";
@@ -151,14 +151,14 @@ export class Engine implements ExecutionHost {
     }
   }
 
-  /**
-   * Marks equity after the bars of one timestamp and lets the risk rules see it. Returns equity
-   * and writes gross exposure / equity to `exposureOut[0]`.
-   */
-  sample(timeMs: number, exposureOut: Float64Array): number {
+  /** Gross exposure / equity at the last `sample()`. */
+  exposure = 0;
+
+  /** Marks equity after the bars of one timestamp (returned; exposure in `exposure`) and lets the risk rules see it. */
+  sample(timeMs: number): number {
     const pf = this.portfolio;
     const equity = pf.mark();
-    exposureOut[0] = equity > 0 ? pf.gross / equity : 0;
+    this.exposure = equity > 0 ? pf.gross / equity : 0;
     if (this.watchEquity) this.risk.onEquity(timeMs, equity);
     if (this.risk.state !== this.lastState) {
       if (this.listener) this.listener({ type: "trading_state", timeMs, from: this.lastState, to: this.risk.state, code: this.risk.transitions.at(-1)?.code ?? "" });
@@ -636,12 +636,29 @@ class Context implements StrategyContext {
   indicator<T extends Indicator>(ind: T, source: IndicatorSource = "close"): T {
     return this.engine.bind(this.k, ind, source);
   }
+  ema(period: number, source: IndicatorSource = "close"): Ema { return this.indicator(new Ema(period), source); }
+  // the weighted tick sum grows with the sum of the weights, period × (period + 1) / 2
+  wma(period: number, source: IndicatorSource = "close"): Wma { return this.indicator(new Wma(period, this.exact(source, (period * (period + 1)) / 2)), source); }
+  rsi(period?: number, source: IndicatorSource = "close"): Rsi { return this.indicator(new Rsi(period), source); }
+  macd(fast?: number, slow?: number, signal?: number, source: IndicatorSource = "close"): Macd { return this.indicator(new Macd(fast, slow, signal), source); }
+  bollinger(period = 20, k?: number, source: IndicatorSource = "close"): Bollinger { return this.indicator(new Bollinger(period, k, this.exact(source, period)), source); }
+  roc(period: number, source: IndicatorSource = "close"): Roc { return this.indicator(new Roc(period), source); }
+  atr(period?: number): Atr { return this.indicator(new Atr(period)); }
+  stochastic(kPeriod?: number, dPeriod?: number): Stochastic { return this.indicator(new Stochastic(kPeriod, dPeriod)); }
+  donchian(period?: number): Donchian { return this.indicator(new Donchian(period)); }
+  obv(): Obv { return this.indicator(new Obv()); }
+  vwap(period?: number): Vwap { return this.indicator(new Vwap(period)); }
+
+  /** Exact tick decimals for a sum of `weight` values of `source` (a window), when they exist and the sum stays below 2^53. */
+  private exact(source: IndicatorSource, weight: number): { decimals: number } | undefined {
+    // only raw price columns are on the tick grid: hl2 and friends are not
+    if (source !== "open" && source !== "high" && source !== "low" && source !== "close") return undefined;
+    const decimals = this.priceDecimals(this.k, source);
+    if (decimals === undefined || this.engine.columnMax(this.k, source) * 10 ** decimals * weight >= Number.MAX_SAFE_INTEGER) return undefined;
+    return { decimals };
+  }
+
   sma(period: number, source: IndicatorSource = "close"): Sma {
-    // exact ticks only where every input is a price of the series: hl2 and friends are not on the tick grid
-    const exact = source === "open" || source === "high" || source === "low" || source === "close";
-    let decimals = exact ? this.priceDecimals(this.k, source) : undefined;
-    // integer tick sums must stay below 2^53; past that, fall back to a compensated float sum
-    if (decimals !== undefined && this.engine.columnMax(this.k, source) * 10 ** decimals * period >= Number.MAX_SAFE_INTEGER) decimals = undefined;
-    return this.indicator(new Sma(period, decimals === undefined ? undefined : { decimals }), source);
+    return this.indicator(new Sma(period, this.exact(source, period)), source);
   }
 }

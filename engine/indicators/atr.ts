@@ -1,4 +1,4 @@
-import { checkBar, checkLengths, checkPeriod, nonFinite, nothingToReplace } from "./checks.js";
+import { checkBar, checkLengths, checkPeriod, nothingToReplace } from "./checks.js";
 import type { BarIndicator } from "./types.js";
 
 /**

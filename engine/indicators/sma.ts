@@ -71,8 +71,32 @@ export class Sma implements ScalarIndicator {
   }
 
   update(x: number): number {
+    const scale = this.scale;
+    if (scale !== 0) {
+      // the tick path runs once per bar in every SMA strategy: kept flat and inline
+      const scaled = x * scale;
+      const v = Math.round(scaled);
+      // one comparison rejects NaN/±Infinity (it is false for them), off-grid inputs and overflow
+      if (!(Math.abs(scaled - v) <= 1e-7 + 16 * Number.EPSILON * Math.abs(scaled) && Math.abs(v) <= this.maxTicks)) {
+        if (!Number.isFinite(x)) nonFinite(this.name, "x", x);
+        toTicks(this.name, x, scale, this.maxTicks);
+      }
+      const p = this.period;
+      const slot = this.slot;
+      const n = ++this.n;
+      const out = n > p ? this.buf[slot]! : 0;
+      this.buf[slot] = v;
+      this.lastSlot = slot;
+      this.out = out;
+      this.slot = slot + 1 === p ? 0 : slot + 1;
+      const base = this.tickSum;
+      this.baseTickSum = base;
+      const total = base - out + v;
+      this.tickSum = total;
+      return (this.val = n >= p ? total / this.divisor : NaN);
+    }
     if (!Number.isFinite(x)) nonFinite(this.name, "x", x);
-    const v = this.scale === 0 ? x : toTicks(this.name, x, this.scale, this.maxTicks);
+    const v = x;
     const p = this.period;
     this.n++;
     this.lastSlot = this.slot;

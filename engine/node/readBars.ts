@@ -1,5 +1,5 @@
 import { open, stat } from "node:fs/promises";
-import { basename } from "node:path";
+import { basename, isAbsolute } from "node:path";
 import { DuckDBDoubleVector, quotedString, type DuckDBConnection } from "@duckdb/node-api";
 import { barSeries, type BarSeries } from "../bars.js";
 import { InputError } from "../errors.js";
@@ -30,7 +30,7 @@ interface Field {
 /** How to turn the file's columns into bar columns. */
 interface Plan {
   readonly layout: CsvLayout | "parquet";
-  /** Line of the header (0 when there is none, as in Binance files and Parquet). */
+  /** Line of the header; without one (Binance, Parquet) the line before the first data line, usually 0. */
   readonly headerLine: number;
   /** Column names as written in the file (for messages). */
   readonly header: readonly string[];
@@ -84,11 +84,15 @@ const US_MIN = 1e14;
  *
  * Every problem is an InputError whose context has `file`, `row` (the 1-based line of the file,
  * counting the header, so a CSV's first data row is row 2; for Parquet the 1-based record number)
- * and `column`, and whose message says what is wrong, where, and how to fix it. Codes:
- * FILE_NOT_FOUND, EMPTY_FILE, READ_FAILED, FORMAT_MISMATCH, UNKNOWN_LAYOUT, MISSING_COLUMN,
- * UNSUPPORTED_COLUMN_TYPE, FIELD_COUNT, EMPTY_FIELD, BAD_NUMBER, BAD_TIMESTAMP, NAN_PRICE,
- * BAD_VOLUME, MULTIPLE_SYMBOLS, SYMBOL_NOT_FOUND, NO_ROWS, and those of barSeries
- * (NON_POSITIVE_PRICE, UNSORTED_TIMESTAMP, DUPLICATE_TIMESTAMP, INCONSISTENT_HIGH/LOW, ...).
+ * and `column` (undefined where no single one is at fault), and whose message says what is wrong,
+ * where, and how to fix it. Codes: FILE_NOT_FOUND, EMPTY_FILE, READ_FAILED, FORMAT_MISMATCH,
+ * UNKNOWN_LAYOUT, MISSING_COLUMN, UNSUPPORTED_COLUMN_TYPE, FIELD_COUNT, EMPTY_FIELD, BAD_NUMBER,
+ * BAD_TIMESTAMP, MULTIPLE_SYMBOLS, SYMBOL_NOT_FOUND, NO_ROWS, and from barSeries NAN_PRICE,
+ * NON_POSITIVE_PRICE, BAD_VOLUME, UNSORTED_TIMESTAMP, DUPLICATE_TIMESTAMP, INCONSISTENT_HIGH/LOW.
+ *
+ * CSV fields are split at the delimiter (comma, or semicolon/tab/bar when the header uses one) after
+ * dropping double quotes, so a quoted field cannot contain the delimiter. Numeric times are epoch
+ * ms, or µs from 1e14 up (Binance since 2025); smaller numbers are refused, not guessed.
  *
  * @example
  * const orcl = await readBars("data/orcl-1995-2014.txt", { symbol: "ORCL" }); // timeframe "1d"
@@ -98,7 +102,8 @@ export async function readBars(file: string, options: ReadBarsOptions = {}): Pro
   const info = await stat(file).catch(() => undefined);
   if (!info || !info.isFile()) {
     throw new InputError("FILE_NOT_FOUND", { file, row: undefined, column: undefined },
-      `${file}: no such file${info ? " (it is a directory)" : ""}; check the path (relative paths start at ${process.cwd()})`);
+      `${file}: no such file${info ? " (it is a directory)" : ""}; check the path` +
+      (isAbsolute(file) ? "" : ` (relative paths start at ${process.cwd()})`));
   }
   if (info.size === 0) throw emptyFile(file);
   const parquetBytes = await startsWithParquetMagic(file);
@@ -143,9 +148,17 @@ async function runReading(db: DuckDBConnection, file: string, sql: string): Prom
   try {
     await db.run(sql);
   } catch (e) {
-    const detail = e instanceof Error ? e.message.split("\n")[0] : String(e);
-    throw new InputError("READ_FAILED", { file, row: undefined, column: undefined },
-      `${file} could not be read: ${detail}; check that it is an uncorrupted text (CSV) or Parquet file`, { cause: e });
+    // DuckDB's message opens with a few lines of substance (for CSV: the line number, the line and
+    // the problem), then lists its reader options, which mean nothing to the caller.
+    const message = e instanceof Error ? e.message : String(e);
+    const lines = message.split("\n").map((s) => s.trim());
+    const end = lines.findIndex((s) => /^(Possible (fixes|Solution)|file = )/.test(s));
+    const detail = lines.slice(0, end < 0 ? 3 : end).filter(Boolean).join(" / ");
+    const line = /CSV Error on Line: (\d+)/.exec(message)?.[1];
+    const row = line === undefined ? undefined : Number(line);
+    const fix = /utf-8/i.test(message) ? "save the file as UTF-8" : "check that it is an uncorrupted text (CSV) or Parquet file";
+    throw new InputError("READ_FAILED", { file, row, column: undefined },
+      `${file}${row === undefined ? "" : ` (row ${row})`} could not be read: ${detail}; ${fix}`, { cause: e });
   }
 }
 

@@ -6,7 +6,7 @@ import { withDuckDB } from "./withDuckDB.js";
 /**
  * Writes `series` as a canonical CSV (`time,open,high,low,close,volume`) that readBars reads back
  * to identical numbers. Times are `YYYY-MM-DD` when every bar starts at midnight UTC, otherwise
- * ISO-8601 UTC with milliseconds (`2020-01-01T09:30:00.000Z`). The symbol is not written: readBars
+ * ISO-8601 UTC to the millisecond (`2020-01-01T09:30:00.000Z`). The symbol is not written: readBars
  * takes it from the file name or options.symbol.
  *
  * Numbers are written by DuckDB as CAST(x AS VARCHAR), which is the shortest text that reads back

@@ -2,7 +2,7 @@ import type { Order, OrderRequest, OrderType, TimeInForce } from "../orders.js";
 import type { BarColumn, PriceColumn } from "../bars.js";
 import type { TradingState } from "../risk/types.js";
 import type { Indicator } from "../indicators/types.js";
-import type { Sma } from "../indicators/sma.js";
+import type { Atr, Bollinger, Donchian, Ema, Macd, Obv, Roc, Rsi, Sma, Stochastic, Vwap, Wma } from "../indicators/index.js";
 
 /** Options shared by the order helpers; `symbol` defaults to the bar being handled. */
 export interface OrderOptions {
@@ -77,6 +77,18 @@ export interface StrategyContext<P = Readonly<Record<string, number | string | b
   indicator<T extends Indicator>(indicator: T, source?: IndicatorSource): T;
   /** A bound simple moving average; over prices it is computed in exact decimal ticks (equal windows tie exactly). */
   sma(period: number, source?: IndicatorSource): Sma;
+  /** Bound indicators, fed from the close (or `source`) or from the bar, with the indicators' own defaults. */
+  ema(period: number, source?: IndicatorSource): Ema;
+  wma(period: number, source?: IndicatorSource): Wma;
+  rsi(period?: number, source?: IndicatorSource): Rsi;
+  macd(fast?: number, slow?: number, signal?: number, source?: IndicatorSource): Macd;
+  bollinger(period?: number, k?: number, source?: IndicatorSource): Bollinger;
+  roc(period: number, source?: IndicatorSource): Roc;
+  atr(period?: number): Atr;
+  stochastic(kPeriod?: number, dPeriod?: number): Stochastic;
+  donchian(period?: number): Donchian;
+  obv(): Obv;
+  vwap(period?: number): Vwap;
 }
 
 /** A column a scalar indicator can be fed from. */

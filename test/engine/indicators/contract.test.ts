@@ -73,14 +73,17 @@ function scalarCase<T extends ScalarIndicator>(
   };
 }
 
+/** Volume 0 on about a quarter of the bars (decided by the close, so replays agree), for runs of untraded bars. */
+const someZeroVolume = (v: number, c: number): number => (Math.round(c * 1e6) % 4 === 0 ? 0 : v);
+
 function barCase<T extends BarIndicator>(
   name: string, make: () => T, outputs: (ind: T) => number[],
   batch: (h: Float64Array, l: Float64Array, c: Float64Array, v: Float64Array) => ArrayLike<number>[],
-  badArgs: (() => unknown)[],
+  badArgs: (() => unknown)[], vol: (v: number, c: number) => number = (v) => v,
 ): Case {
   return {
     name, badArgs,
-    batch: (c) => batch(c.high, c.low, c.close, c.volume),
+    batch: (c) => batch(c.high, c.low, c.close, c.volume.map((v, i) => vol(v, c.close[i]!))),
     create() {
       const ind = make();
       const bar = [11, 10, 10.5, 1000];
@@ -88,8 +91,8 @@ function barCase<T extends BarIndicator>(
         get warmup() { return ind.warmup; },
         get count() { return ind.count; },
         get ready() { return ind.ready; },
-        update: (r) => ind.update(r.h, r.l, r.c, r.v),
-        replace: (r) => ind.replace(r.h, r.l, r.c, r.v),
+        update: (r) => ind.update(r.h, r.l, r.c, vol(r.v, r.c)),
+        replace: (r) => ind.replace(r.h, r.l, r.c, vol(r.v, r.c)),
         reset: () => ind.reset(),
         outputs: () => outputs(ind),
         nanCalls: () => [0, 1, 2, 3].flatMap((pos) => [NaN, Infinity].flatMap((x) => {
@@ -161,6 +164,11 @@ const cases: Case[] = [
   barCase("Vwap (cumulative)", () => new Vwap(), (i) => [i.value], (h, l, c, v) => [vwapBatch(h, l, c, v)],
     [() => new Vwap(0), () => new Vwap(2.5)]),
   barCase("Vwap(20)", () => new Vwap(20), (i) => [i.value], (h, l, c, v) => [vwapBatch(h, l, c, v, 20)], []),
+  barCase("Vwap(3) with untraded bars", () => new Vwap(3), (i) => [i.value], (h, l, c, v) => [vwapBatch(h, l, c, v, 3)], [],
+    someZeroVolume),
+  barCase("Vwap (cumulative) with untraded bars", () => new Vwap(), (i) => [i.value], (h, l, c, v) => [vwapBatch(h, l, c, v)], [],
+    someZeroVolume),
+  barCase("Obv with untraded bars", () => new Obv(), (i) => [i.value], (h, l, c, v) => [obvBatch(h, l, c, v)], [], someZeroVolume),
   crossoverCase,
 ];
 
