@@ -37,6 +37,13 @@ export interface BacktestOptions {
   readonly risk?: readonly RiskRule[];
   /** Average prices in exact decimal ticks so that equal windows tie exactly. Default true. */
   readonly exactPrices?: boolean;
+  /**
+   * Decimal places of the instruments' price ticks (2 for cents), one for all or per symbol: the
+   * grid exact averages are summed on. Instrument metadata, like the lot size; when not given it
+   * is read off each price column (the smallest number of decimals, up to 8, that holds all its
+   * values), which is the data's own tick but looks at the whole series to find it.
+   */
+  readonly priceDecimals?: number | Readonly<Record<string, number>>;
   /** Receives every engine event; without it none is allocated. */
   readonly onEvent?: EventListener;
   /** Called every 16 384 timeline steps with the fraction done. */
@@ -93,8 +100,12 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   const engine = new Engine({
     series, strategy, params, portfolio, risk, commission, lotSize,
     slippage: options.slippage ?? noSlippage(), fill: options.fill, onEvent: options.onEvent,
-    // looked up only if the strategy averages prices, and cached per column
-    priceDecimals: (k, column) => (exact ? columnDecimals(series[k]![column]) : undefined),
+    // looked up only if the strategy averages prices; inferred ones are cached per column
+    priceDecimals: (k, column) => {
+      if (!exact) return undefined;
+      const declared = typeof options.priceDecimals === "number" ? options.priceDecimals : options.priceDecimals?.[series[k]!.symbol];
+      return declared ?? columnDecimals(series[k]![column]);
+    },
   });
 
   const steps = countSteps(series);

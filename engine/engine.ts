@@ -13,6 +13,7 @@ import { SimExchange, type ExecutionHost, type FillOptions } from "./simExchange
 import type { IndicatorSource, OrderChanges, OrderOptions, StrategyContext, StrategyLogger } from "./strategy/context.js";
 import type { AnyStrategy } from "./strategy/defineStrategy.js";
 import { formatTime } from "./time.js";
+import { resolveParams } from "./strategy/params.js";
 
 export interface EngineOptions {
   readonly series: readonly BarSeries[];
@@ -58,6 +59,7 @@ export class Engine implements ExecutionHost {
   readonly logs: LogEntry[] = [];
   /** Timeline step of the bar being handled (for trade durations). */
   step = 0;
+  private clockMs = NaN;
   private readonly strategy: AnyStrategy;
   private readonly symbolIndex = new Map<string, number>();
   private readonly states: unknown[];
@@ -81,7 +83,7 @@ export class Engine implements ExecutionHost {
   private readonly watchEquity: boolean;
   /** Index of the bar being handled, per symbol (-1 before the first). */
   readonly cursor: Int32Array;
-  params: Readonly<Record<string, unknown>>;
+  private currentParams: Readonly<Record<string, unknown>>;
 
   constructor(options: EngineOptions) {
     this.series = options.series;
@@ -91,7 +93,7 @@ export class Engine implements ExecutionHost {
       this.symbolIndex.set(s, k);
     });
     this.strategy = options.strategy;
-    this.params = options.params;
+    this.currentParams = options.params;
     this.portfolio = options.portfolio;
     this.risk = options.risk;
     this.commission = options.commission;
@@ -112,6 +114,21 @@ export class Engine implements ExecutionHost {
     this.watchEquity = this.risk.rules.some((r) => r.onEquity !== undefined);
   }
 
+  /** The strategy's current parameter values. */
+  get params(): Readonly<Record<string, unknown>> {
+    return this.currentParams;
+  }
+
+  /**
+   * Changes parameter values while running (live hot updates): checked against the strategy's
+   * schema (unknown name, wrong type, out of range → InputError, nothing changed), merged with the
+   * current values, and seen by the strategy from its next callback.
+   */
+  setParams(changes: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+    this.currentParams = resolveParams(this.strategy.name, this.strategy.params, { ...this.currentParams, ...changes });
+    return this.currentParams;
+  }
+
   /** Runs the strategy's init for every symbol (before the first bar). */
   start(): void {
     for (let k = 0; k < this.series.length; k++) {
@@ -125,8 +142,11 @@ export class Engine implements ExecutionHost {
   bar(k: number, i: number): void {
     const s = this.series[k]!;
     const t = s.time[i]!, c = s.close[i]!;
-    this.cursor[k] = i;
+    this.clockMs = t;
+    // resting orders meet bar i while the cursor still says i - 1: an onFill (and any order it
+    // places) knows only what was known before the bar traded, never its high, low or close
     if (this.exchange.hasOpenOrders(k)) this.exchange.matchBar(k, i);
+    this.cursor[k] = i;
     this.portfolio.lastPrice[k] = c;
     this.portfolio.lastBarTimeMs[k] = t;
     if (this.watchBars) this.risk.onBar(s.symbol, t, c);
@@ -182,6 +202,8 @@ export class Engine implements ExecutionHost {
     try {
       return fn();
     } catch (error) {
+      // init may refuse a parameter combination (fast >= slow): that is the caller's input to fix
+      if (where === "init" && error instanceof InputError) throw error;
       throw this.strategyError(where, error);
     }
   }
@@ -250,10 +272,9 @@ export class Engine implements ExecutionHost {
     return k;
   }
 
-  /** Time of the bar being handled (or the latest bar seen). */
+  /** The engine's clock: the time of the bar being handled (NaN before the first). */
   now(): number {
-    const k = this.ctx.k, i = this.ctx.i;
-    return i >= 0 ? this.series[k]!.time[i]! : NaN;
+    return this.clockMs;
   }
 
   /** Validates a request, runs the pre-trade risk check, and hands an accepted order to the venue. */
@@ -539,6 +560,7 @@ function rejection(order: Order, denial: RiskDenial, source: "risk" | "exchange"
 export function record(o: Order): OrderRecord {
   return ({
     id: o.id, symbol: o.symbol, side: o.side, type: o.type, quantity: o.quantity, limitPrice: o.limitPrice, stopPrice: o.stopPrice,
+    trailAmount: o.trailAmount, trailPercent: o.trailPercent, takeProfit: o.takeProfit, stopLoss: o.stopLoss,
     timeInForce: o.timeInForce, reduceOnly: o.reduceOnly, parentId: o.parentId, status: o.status, filledQuantity: o.filledQuantity,
     averagePrice: o.averagePrice, commission: o.commission, createdMs: o.createdMs, updatedMs: o.updatedMs, reason: o.reason, tag: o.tag,
   });

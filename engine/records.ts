@@ -41,6 +41,10 @@ export interface OrderRecord {
   readonly quantity: number;
   readonly limitPrice: number | undefined;
   readonly stopPrice: number | undefined;
+  readonly trailAmount: number | undefined;
+  readonly trailPercent: number | undefined;
+  readonly takeProfit: number | undefined;
+  readonly stopLoss: number | undefined;
   readonly timeInForce: TimeInForce;
   readonly reduceOnly: boolean;
   readonly parentId: number | undefined;

@@ -1,7 +1,7 @@
-import { bollinger, defineStrategy, isOpenStatus, type Order } from "../engine/index.js";
+import { defineStrategy, isOpenStatus, type Bollinger, type Order } from "../engine/index.js";
 
 interface State {
-  readonly bands: ReturnType<typeof bollinger>;
+  readonly bands: Bollinger;
   /** The entry market order still waiting for its fill, if any. */
   entry: Readonly<Order> | undefined;
   /** The resting exit limit at the middle band, if any. */
@@ -13,10 +13,11 @@ interface State {
  * with a resting LIMIT order.
  *
  * - Bands: middle = SMA(`period`) of closes, upper / lower = middle ± `k` × population σ of the
- *   same window (`ctx.indicator(bollinger(period, k))`), ready after `period` bars.
+ *   same window (`ctx.bollinger(period, k)`: averaged in exact price ticks when the closes allow
+ *   it), ready after `period` bars.
  * - Entry, long: on bar t, when flat with no entry pending and close(t) < lower(t): a market
  *   `orderTargetPercent(allocation)`, filled at bar t+1's open and sized there as
- *   floor(allocation × equity / (open × (1 + commission rate))).
+ *   floor(allocation × equity / (open × (1 + commission rate))) for a percent commission.
  * - Entry, short (only with `allowShort`): when flat and close(t) > upper(t):
  *   `orderTargetPercent(−allocation)`, same timing and sizing.
  * - Exit: a reduce-only GTC LIMIT order for the whole position at the middle band — a sell
@@ -37,7 +38,7 @@ export const bollingerMeanReversion = defineStrategy({
     allowShort: { default: false, description: "also sell short when the close is above the upper band" },
   },
   init(ctx, p): State {
-    return { bands: ctx.indicator(bollinger(p.period, p.k)), entry: undefined, exit: undefined };
+    return { bands: ctx.bollinger(p.period, p.k), entry: undefined, exit: undefined };
   },
   onBar(ctx, s) {
     const b = s.bands;

@@ -1,9 +1,9 @@
-import { atr, defineStrategy, donchian, isOpenStatus, type Order } from "../engine/index.js";
+import { defineStrategy, isOpenStatus, type Atr, type Donchian, type Order } from "../engine/index.js";
 
 interface State {
-  readonly entryChannel: ReturnType<typeof donchian>;
-  readonly exitChannel: ReturnType<typeof donchian>;
-  readonly atr: ReturnType<typeof atr>;
+  readonly entryChannel: Donchian;
+  readonly exitChannel: Donchian;
+  readonly atr: Atr;
   /** Channel edges of the bars BEFORE the one being handled (NaN until ready). */
   prevUpper: number;
   prevLower: number;
@@ -22,7 +22,7 @@ interface State {
  *   channel that includes bar t would be wrong (close(t) ≤ high(t) can never exceed it).
  * - Entry: on bar t, when flat with no order pending and close(t) > prevUpper (strictly): a
  *   market `orderTargetPercent(allocation)`, filled at bar t+1's open and sized there as
- *   floor(allocation × equity / (open × (1 + commission rate))).
+ *   floor(allocation × equity / (open × (1 + commission rate))) for a percent commission.
  * - Exit: on bar t, when long and close(t) < prevLower (strictly): the trailing stop is canceled
  *   and a market `orderTargetPercent(0)` sells everything at bar t+1's open.
  * - Trailing stop (`atrMultiple` > 0): when the entry fills (onFill), a GTC reduce-only
@@ -44,9 +44,9 @@ export const donchianBreakout = defineStrategy({
   },
   init(ctx, p): State {
     return {
-      entryChannel: ctx.indicator(donchian(p.entryPeriod)),
-      exitChannel: ctx.indicator(donchian(p.exitPeriod)),
-      atr: ctx.indicator(atr(p.atrPeriod)),
+      entryChannel: ctx.donchian(p.entryPeriod),
+      exitChannel: ctx.donchian(p.exitPeriod),
+      atr: ctx.atr(p.atrPeriod),
       prevUpper: NaN, prevLower: NaN, pending: undefined, trail: undefined,
     };
   },

@@ -27,11 +27,14 @@ interface State {
  * Grid trading, long-only inventory, with hot parameter updates.
  *
  * Every parameter is read from `ctx.params` on every bar (never captured in init), so a live
- * runner can change them while it runs; the change takes effect on the next bar handled.
+ * runner can change them while it runs: values changed before bar t is handled are used by
+ * bar t's onBar, and the orders they give first meet bar t+1.
  *
  * - Anchor: the close of the first bar, then the price of the latest grid fill (when one bar
  *   fills several grid orders, the last one the venue processed: the venue matches orders
- *   oldest first).
+ *   oldest first). Also, on a bar that ends with no inventory and a close above
+ *   anchor × (1 + grid_spacing), the anchor moves up to that close: with nothing to sell, a grid
+ *   left below a rising market would never trade again.
  * - Grid (built on bar t, first met by bar t+1): for j = 1 … `levels`
  *   - a GTC LIMIT buy at anchor × (1 − j × grid_spacing), nearest level first, while the
  *     account's cash covers the buys placed so far (Σ price × quantity, commission not included;
@@ -45,14 +48,14 @@ interface State {
  *   - "fixed": `order_size` units per level (sells capped by the inventory left);
  *   - "percent": floor(`order_percent` × equity / level price) whole units, with equity as of
  *     the bar the grid is built on; levels that round to zero units are skipped.
- * - Rebuild: on a bar after a grid fill (onFill moves the anchor), and on a bar where any of
- *   `grid_spacing`, `levels`, `risk_mode`, `order_size`, `order_percent` differs from the values
- *   the live grid was built with. A rebuild cancels every still-open order of the old grid, then
- *   places the new one. Otherwise the resting orders are left alone (no churn).
+ * - Rebuild, in onBar: on the first bar; on a bar with a grid fill (onFill only records the
+ *   fill price as the new anchor) or where the anchor followed the price up; and on a bar where
+ *   any of `grid_spacing`, `levels`, `risk_mode`, `order_size`, `order_percent` differs from
+ *   the values the live grid was built with. A rebuild cancels every still-open order of the old
+ *   grid, then places the new one. Otherwise the resting orders are left alone (no churn).
  * - Fills: a limit fills at its price when the bar's range reaches it, or at the open when the
- *   bar opens beyond it. A buy the account can no longer pay for when it fills (its commission,
- *   or cash spent by an earlier fill of the same bar) is refused by the venue
- *   (INSUFFICIENT_BUYING_POWER) and that level stays empty until the next rebuild.
+ *   bar opens beyond it. A buy whose commission the cash no longer covers is refused by the
+ *   venue (INSUFFICIENT_BUYING_POWER) and that level stays empty until the next rebuild.
  */
 export const grid = defineStrategy({
   name: "grid",
@@ -71,6 +74,11 @@ export const grid = defineStrategy({
     const p = ctx.params;
     const spec: GridSpec = { spacing: p.grid_spacing, levels: p.levels, mode: p.risk_mode, size: p.order_size, percent: p.order_percent };
     if (Number.isNaN(s.anchor)) s.anchor = ctx.close;
+    // nothing to sell into a rise: follow the price up rather than wait below it
+    if (ctx.position <= 0 && ctx.close > s.anchor * (1 + spec.spacing)) {
+      s.anchor = ctx.close;
+      s.moved = true;
+    }
     if (!s.moved && s.built !== undefined && sameSpec(s.built, spec)) return;
     rebuild(ctx, s, spec);
   },

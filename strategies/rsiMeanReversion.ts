@@ -1,7 +1,7 @@
-import { defineStrategy, isOpenStatus, rsi, type Order } from "../engine/index.js";
+import { defineStrategy, isOpenStatus, type Order, type Rsi } from "../engine/index.js";
 
 interface State {
-  readonly rsi: ReturnType<typeof rsi>;
+  readonly rsi: Rsi;
   /** The entry or exit market order still waiting for its fill, if any. */
   pending: Readonly<Order> | undefined;
   /** The protective stop of the current position, if any. */
@@ -13,11 +13,11 @@ interface State {
 /**
  * RSI mean reversion, long only.
  *
- * - Indicator: Wilder RSI(`period`) of closes (`ctx.indicator(rsi(period))`), ready after
+ * - Indicator: Wilder RSI(`period`) of closes (`ctx.rsi(period)`), ready after
  *   `period + 1` bars; nothing happens before it is ready.
  * - Entry: on bar t, when flat, armed, with no order pending, and RSI(t) < `oversold`: a market
  *   `orderTargetPercent(allocation)`. It fills at bar t+1's open, sized there as
- *   floor(allocation × equity / (open × (1 + commission rate))) units.
+ *   floor(allocation × equity / (open × (1 + commission rate))) units for a percent commission.
  * - Exit: on bar t, when long and RSI(t) > `exitLevel`: any protective stop is canceled and a
  *   market `orderTargetPercent(0)` sells the whole position at bar t+1's open.
  * - Stop-loss (`stopLossPct` > 0): when an entry fills, a GTC reduce-only STOP sell for the whole
@@ -38,7 +38,7 @@ export const rsiMeanReversion = defineStrategy({
     stopLossPct: { default: 0, min: 0, max: 0.5, description: "protective stop this fraction below the entry price (0 = none)" },
   },
   init(ctx, p): State {
-    return { rsi: ctx.indicator(rsi(p.period)), pending: undefined, stop: undefined, armed: true };
+    return { rsi: ctx.rsi(p.period), pending: undefined, stop: undefined, armed: true };
   },
   onBar(ctx, s) {
     const p = ctx.params;

@@ -1,4 +1,4 @@
-import { crossover, defineStrategy } from "../engine/index.js";
+import { InputError, crossover, defineStrategy } from "../engine/index.js";
 
 /**
  * SMA crossover, long only: buy with all equity when the fast average crosses above the slow
@@ -19,7 +19,7 @@ export const smaCrossover = defineStrategy({
     slow: { default: 30, min: 3, max: 400, integer: true, description: "slow SMA period (bars)" },
   },
   init(ctx, p) {
-    if (p.fast >= p.slow) throw new Error(`fast (${p.fast}) must be shorter than slow (${p.slow})`);
+    if (p.fast >= p.slow) throw new InputError("BAD_PARAMS", { fast: p.fast, slow: p.slow }, `sma-crossover: fast (${p.fast}) must be shorter than slow (${p.slow})`);
     return { fast: ctx.sma(p.fast), slow: ctx.sma(p.slow), cross: crossover() };
   },
   onBar(ctx, s) {

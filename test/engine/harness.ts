@@ -2,6 +2,7 @@
  * Tiny building blocks for the engine-core tests: hand-written bars on a regular clock, scripted
  * strategies that place given orders on given bars, and a runBacktest wrapper with quiet defaults.
  */
+import fc from "fast-check";
 import {
   DAY_MS,
   barSeries,
@@ -12,6 +13,7 @@ import {
   type BarSeries,
   type EngineEvent,
   type Fill,
+  type OrderOptions,
   type StrategyContext,
 } from "../../engine/index.js";
 
@@ -84,4 +86,109 @@ export function fillsOf(result: BacktestResult): { t: number; id: number; side: 
 /** Order statuses reported for one order, in event order. */
 export function statusTrail(events: readonly EngineEvent[], orderId: number): string[] {
   return events.flatMap((e) => (e.type === "order_status" && e.orderId === orderId ? [e.status] : []));
+}
+
+// ---- random scenarios for the property tests ------------------------------------------------
+
+export type ActionKind = "market" | "limit" | "stop" | "stop_limit" | "trailing" | "target" | "bracket" | "cancel" | "modify";
+
+/** One scripted request: on bar `bar` of symbol `from`, do `kind` on symbol `symbol`. */
+export interface Action {
+  readonly bar: number;
+  readonly from: string;
+  readonly symbol: string;
+  readonly kind: ActionKind;
+  readonly side: "buy" | "sell";
+  readonly quantity: number;
+  readonly offset: number;
+  readonly timeInForce: "GTC" | "DAY" | "IOC";
+}
+
+export interface Scenario {
+  readonly series: BarSeries[];
+  readonly actions: Action[];
+  readonly options: Partial<BacktestOptions>;
+}
+
+const SIX_HOURS = DAY_MS / 4;
+
+/** Bars on a 6-hour clock (four a UTC day), prices 1–160 in steps of 0.5, some bars without volume. */
+export function rowsArb(minLength: number, maxLength: number): fc.Arbitrary<Row[]> {
+  const row = fc.record({
+    o: fc.integer({ min: 100, max: 300 }), c: fc.integer({ min: 100, max: 300 }),
+    up: fc.integer({ min: 0, max: 20 }), down: fc.integer({ min: 0, max: 20 }), v: fc.integer({ min: 0, max: 40 }),
+  });
+  return fc.array(row, { minLength, maxLength }).map((rows) => rows.map((r): Row => [
+    r.o / 2, (Math.max(r.o, r.c) + r.up) / 2, (Math.max(2, Math.min(r.o, r.c) - r.down)) / 2, r.c / 2, r.v * 25,
+  ]));
+}
+
+/**
+ * A random run: one or two symbols (the second on its own calendar, a subset of a shared clock),
+ * requests of every kind, and random fill/cost options (never slippage, so fills stay inside their bar).
+ * `cross`: requests may name the other symbol than the bar being handled.
+ */
+export function scenarioArb(symbols: 1 | 2, cross = false): fc.Arbitrary<Scenario> {
+  const names = symbols === 1 ? ["AAA"] : ["AAA", "BBB"];
+  const calendars = fc.tuple(...names.map(() => fc.array(fc.boolean(), { minLength: 10, maxLength: 10 })))
+    .map((masks) => masks.map((m, k) => (symbols === 1 || k === 0 ? m.map(() => true) : m)))
+    .filter((masks) => masks.every((m) => m.filter(Boolean).length >= 3));
+  return calendars.chain((masks) => {
+    const seriesArb = fc.tuple(...masks.map((mask, k) => {
+      const days = mask.flatMap((on, d) => (on ? [d] : []));
+      return rowsArb(days.length, days.length).map((rows) => bars(rows, { symbol: names[k]!, times: days.map((d) => T0 + d * SIX_HOURS) }));
+    }));
+    const action = fc.record({
+      bar: fc.integer({ min: 0, max: 9 }),
+      from: fc.constantFrom(...names),
+      symbol: fc.constantFrom(...names),
+      kind: fc.constantFrom<ActionKind>("market", "limit", "stop", "stop_limit", "trailing", "target", "bracket", "cancel", "modify"),
+      side: fc.constantFrom<"buy" | "sell">("buy", "sell"),
+      quantity: fc.integer({ min: 1, max: 60 }),
+      offset: fc.integer({ min: -12, max: 12 }),
+      timeInForce: fc.constantFrom<"GTC" | "DAY" | "IOC">("GTC", "GTC", "DAY", "IOC"),
+    }).map((a) => (cross ? a : { ...a, symbol: a.from }));
+    const options = fc.record({
+      fillOnClose: fc.boolean(),
+      participation: fc.constantFrom(undefined, 0.05, 0.3),
+      commission: fc.constantFrom(0, 0.001, 0.01),
+      leverage: fc.constantFrom(1, 2),
+      cash: fc.constantFrom(3_000, 100_000),
+    }).map((o): Partial<BacktestOptions> => ({
+      cash: o.cash, leverage: o.leverage, commission: o.commission,
+      fill: { fillOnClose: o.fillOnClose, ...(o.participation === undefined ? {} : { volumeParticipation: o.participation }) },
+    }));
+    return fc.record({ series: seriesArb, actions: fc.array(action, { maxLength: 25 }), options });
+  });
+}
+
+/** Carries out one scripted request on the bar being handled. */
+export function perform(ctx: Ctx, a: Action): void {
+  const ref = ctx.close;
+  const px = (x: number) => Math.max(0.5, ref + x);
+  const base = { symbol: a.symbol, timeInForce: a.timeInForce };
+  const place = (opts: OrderOptions) => (a.side === "buy" ? ctx.buy(a.quantity, { ...base, ...opts }) : ctx.sell(a.quantity, { ...base, ...opts }));
+  const away = a.side === "buy" ? -1 : 1;
+  switch (a.kind) {
+    case "market": place({}); break;
+    case "limit": place({ limitPrice: px(a.offset) }); break;
+    case "stop": place({ stopPrice: px(a.offset) }); break;
+    case "stop_limit": place({ stopPrice: px(a.offset), limitPrice: px(a.offset - 2 * away) }); break;
+    case "trailing": place({ type: "trailing_stop", trailAmount: 0.5 + Math.abs(a.offset) / 2 }); break;
+    case "target": ctx.orderTargetQuantity((a.side === "buy" ? 1 : -1) * a.quantity, { symbol: a.symbol }); break;
+    case "bracket": place({ stopLoss: px(away * (3 + Math.abs(a.offset))), takeProfit: px(-away * (3 + Math.abs(a.offset))) }); break;
+    case "cancel": { const o = ctx.openOrders(a.symbol)[0]; if (o) ctx.cancel(o); break; }
+    case "modify": {
+      const o = ctx.openOrders(a.symbol).find((x) => x.limitPrice !== undefined);
+      if (o) ctx.modify(o, { limitPrice: px(a.offset), quantity: o.filledQuantity + a.quantity });
+      break;
+    }
+  }
+}
+
+/** A strategy that carries out the scripted requests. */
+export function scenarioStrategy(actions: readonly Action[]) {
+  return scripted((ctx) => {
+    for (const a of actions) if (a.bar === ctx.index && a.from === ctx.symbol) perform(ctx, a);
+  }, { name: "random" });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bollingerBatch, runBacktest } from "../../engine/index.js";
+import { bollingerBatch, priceDecimals, runBacktest } from "../../engine/index.js";
 import { bollingerMeanReversion } from "../../strategies/bollingerMeanReversion.js";
 import { strategies } from "../../strategies/index.js";
 import {
@@ -20,6 +20,8 @@ const dipRows = [
 const dip = dailyBars(dipRows);
 // the same path mirrored around 10 (a spike above the upper band)
 const spike = dailyBars(dipRows.map(([o, h, l, c]) => [20 - o, 20 - l, 20 - h, 20 - c] as const));
+// the bands as the strategy computes them: in exact price ticks
+const bands = (s: typeof dip) => bollingerBatch(s.close, 3, 1, { decimals: priceDecimals(s)! });
 
 describe("bollinger-mean-reversion", () => {
   it("is registered under its name", () => {
@@ -27,7 +29,7 @@ describe("bollinger-mean-reversion", () => {
   });
 
   it("checks the fixture: only bar 4 closes below the lower band", () => {
-    const { lower } = bollingerBatch(dip.close, 3, 1);
+    const { lower } = bands(dip);
     expect([...dip.close].map((c, i) => (c < lower[i]! ? i : -1)).filter((i) => i >= 0)).toEqual([4]);
   });
 
@@ -38,7 +40,7 @@ describe("bollinger-mean-reversion", () => {
 
   it("exits with a reduce-only limit that follows the middle band and fills at it", () => {
     const { fills, orders } = runBacktest({ bars: dip, strategy: bollingerMeanReversion, params, cash: 10_000 });
-    const { middle } = bollingerBatch(dip.close, 3, 1);
+    const { middle } = bands(dip);
     const exit = orders.find((o) => o.tag === "exit")!;
     // placed on the entry's fill bar at that bar's middle, moved on bar 6 to bar 6's middle
     expect(exit).toMatchObject({ type: "limit", side: "sell", reduceOnly: true, createdMs: dayTime(5), limitPrice: middle[6], status: "filled" });
@@ -52,7 +54,7 @@ describe("bollinger-mean-reversion", () => {
 
   it("with allowShort, sells short after a close above the upper band and covers with a buy limit at the middle band", () => {
     const { fills, orders } = runBacktest({ bars: spike, strategy: bollingerMeanReversion, params: { ...params, allowShort: true }, cash: 10_000 });
-    const { middle } = bollingerBatch(spike.close, 3, 1);
+    const { middle } = bands(spike);
     expect(fills).toHaveLength(2);
     expect(fills[0]).toMatchObject({ side: "sell", timeMs: dayTime(5), price: 10.7, quantity: Math.floor(10_000 / 10.7) });
     expect(fills[1]).toMatchObject({ side: "buy", timeMs: dayTime(7), price: middle[6], quantity: fills[0]!.quantity, liquidity: "maker" });
