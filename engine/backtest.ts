@@ -165,8 +165,8 @@ function drive(engine: Engine, series: readonly BarSeries[], steps: number, opti
         t = times0[step]!;
         engine.step = step;
         pending = true;
-        engine.bar(0, step);
         bars++;
+        engine.bar(0, step);
       } else {
         t = Infinity;
         for (let k = 0; k < K; k++) if (nextTime[k]! < t) t = nextTime[k]!;

@@ -2,6 +2,7 @@ import type { BarColumn, BarSeries, PriceColumn } from "./bars.js";
 import { InputError, StrategyError } from "./errors.js";
 import type { EventListener } from "./events.js";
 import type { CommissionModel } from "./fill/commission.js";
+import type { SlippageModel } from "./fill/slippage.js";
 import type { Indicator } from "./indicators/types.js";
 import { Atr, Bollinger, Donchian, Ema, Macd, Obv, Roc, Rsi, Sma, Stochastic, Vwap, Wma } from "./indicators/index.js";
 import { isOpenStatus, sideSign, type Liquidity, type Order, type OrderRequest, type OrderSide, type OrderStatus, type OrderTarget } from "./orders.js";
@@ -9,10 +10,10 @@ import type { Portfolio } from "./portfolio.js";
 import type { Fill, OrderRecord, Rejection } from "./records.js";
 import type { RiskManager } from "./risk/riskManager.js";
 import type { RiskDenial, RiskOrder, RiskView, TradingState } from "./risk/types.js";
-import { SimExchange, type ExecutionHost, type FillOptions } from "./simExchange.js";
+import { SimExchange, type ExecutionHost, type FillAttempt, type FillOptions } from "./simExchange.js";
 import type { IndicatorSource, OrderChanges, OrderOptions, StrategyContext, StrategyLogger } from "./strategy/context.js";
 import type { AnyStrategy } from "./strategy/defineStrategy.js";
-import { formatTime } from "./time.js";
+import { formatTime, timeframeMs } from "./time.js";
 import { resolveParams } from "./strategy/params.js";
 
 export interface EngineOptions {
@@ -23,7 +24,7 @@ export interface EngineOptions {
   readonly portfolio: Portfolio;
   readonly risk: RiskManager;
   readonly commission: CommissionModel;
-  readonly slippage: import("./fill/slippage.js").SlippageModel;
+  readonly slippage: SlippageModel;
   readonly fill?: FillOptions;
   /** Smallest tradable unit per symbol (1 = whole shares); target sizing rounds down to it. */
   readonly lotSize: (symbol: string) => number;
@@ -69,6 +70,11 @@ export class Engine implements ExecutionHost {
   private readonly ctx: Context;
   private readonly view: EngineRiskView;
   private readonly commission: CommissionModel;
+  private readonly slippage: SlippageModel;
+  /** Bar length per series: decisions are made at a bar's close, its open time + bar length. */
+  private readonly barMs: Float64Array;
+  /** Open time of the bar being matched or handled, which names it in errors. */
+  private barTimeMs = NaN;
   readonly lotSize: (symbol: string) => number;
   readonly orderById = new Map<number, Order>();
   private readonly legs = new Map<number, Order[]>();
@@ -81,6 +87,8 @@ export class Engine implements ExecutionHost {
   // skipping the risk manager's per-bar hooks when no rule has them is worth ~5 ns a bar
   private readonly watchBars: boolean;
   private readonly watchEquity: boolean;
+  /** 1 where a symbol has bound indicators. */
+  private readonly fed: Uint8Array;
   /** Index of the bar being handled, per symbol (-1 before the first). */
   readonly cursor: Int32Array;
   private currentParams: Readonly<Record<string, unknown>>;
@@ -100,13 +108,16 @@ export class Engine implements ExecutionHost {
     this.lotSize = options.lotSize;
     this.listener = options.onEvent;
     this.maxLogs = options.maxLogs ?? 10_000;
-    this.exchange = new SimExchange(options.series, this, options.slippage, options.fill);
+    this.slippage = options.slippage;
+    this.barMs = Float64Array.from(options.series, barLength);
+    this.exchange = new SimExchange(options.series, this.barMs, this, options.fill);
     const n = options.series.length;
     this.states = new Array(n);
     this.scalarInds = Array.from({ length: n }, () => []);
     this.scalarSrc = Array.from({ length: n }, () => []);
     this.barInds = Array.from({ length: n }, () => []);
     this.cursor = new Int32Array(n).fill(-1);
+    this.fed = new Uint8Array(n);
     this.view = new EngineRiskView(this);
     this.ctx = new Context(this, options.priceDecimals ?? (() => undefined));
     this.lastState = this.risk.state;
@@ -138,29 +149,25 @@ export class Engine implements ExecutionHost {
     }
   }
 
-  /** Handles bar i of symbol k. Bars must come in time order. */
+  /** Handles bar i of symbol k. Bars must come in time order. Kept small: it runs once per bar. */
   bar(k: number, i: number): void {
     const s = this.series[k]!;
-    const t = s.time[i]!, c = s.close[i]!;
+    const t = s.time[i]!;
+    // the bar trades from its open: resting orders meet it while the cursor still says i - 1, so an
+    // onFill (and any order it places) knows only what was known before, never this bar's range
     this.clockMs = t;
-    // resting orders meet bar i while the cursor still says i - 1: an onFill (and any order it
-    // places) knows only what was known before the bar traded, never its high, low or close
+    this.barTimeMs = t;
     if (this.exchange.hasOpenOrders(k)) this.exchange.matchBar(k, i);
     this.cursor[k] = i;
-    this.portfolio.lastPrice[k] = c;
-    this.portfolio.lastBarTimeMs[k] = t;
+    // the strategy decides at the bar's close
+    this.clockMs = this.exchange.closeTime(k, i);
+    const c = s.close[i]!;
+    const pf = this.portfolio;
+    pf.lastPrice[k] = c;
+    pf.lastBarTimeMs[k] = t;
     if (this.watchBars) this.risk.onBar(s.symbol, t, c);
-    const inds = this.scalarInds[k]!;
-    if (inds.length > 0) {
-      const src = this.scalarSrc[k]!;
-      for (let j = 0; j < inds.length; j++) (inds[j] as { update(x: number): number }).update(src[j]![i]!);
-    }
-    const bars = this.barInds[k]!;
-    if (bars.length > 0) {
-      const h = s.high[i]!, l = s.low[i]!, v = s.volume[i]!;
-      for (let j = 0; j < bars.length; j++) (bars[j] as { update(h: number, l: number, c: number, v: number): number }).update(h, l, c, v);
-    }
-    if (this.listener) this.listener({ type: "bar", timeMs: t, symbol: s.symbol, open: s.open[i]!, high: s.high[i]!, low: s.low[i]!, close: c, volume: s.volume[i]! });
+    if (this.fed[k] === 1) this.feed(k, i, s);
+    if (this.listener) this.emitBar(s, i);
     const ctx = this.ctx;
     ctx.k = k;
     ctx.i = i;
@@ -169,6 +176,22 @@ export class Engine implements ExecutionHost {
     } catch (error) {
       throw this.strategyError("onBar", error);
     }
+  }
+
+  /** Feeds bar i to the indicators bound to symbol k. */
+  private feed(k: number, i: number, s: BarSeries): void {
+    const inds = this.scalarInds[k]!;
+    const src = this.scalarSrc[k]!;
+    for (let j = 0; j < inds.length; j++) (inds[j] as { update(x: number): number }).update(src[j]![i]!);
+    const bars = this.barInds[k]!;
+    if (bars.length > 0) {
+      const h = s.high[i]!, l = s.low[i]!, c = s.close[i]!, v = s.volume[i]!;
+      for (let j = 0; j < bars.length; j++) (bars[j] as { update(h: number, l: number, c: number, v: number): number }).update(h, l, c, v);
+    }
+  }
+
+  private emitBar(s: BarSeries, i: number): void {
+    this.listener!({ type: "bar", timeMs: s.time[i]!, symbol: s.symbol, open: s.open[i]!, high: s.high[i]!, low: s.low[i]!, close: s.close[i]!, volume: s.volume[i]! });
   }
 
   /** Gross exposure / equity at the last `sample()`. */
@@ -209,9 +232,8 @@ export class Engine implements ExecutionHost {
   }
 
   private strategyError(where: string, error: unknown): StrategyError {
-    const k = this.ctx.k, i = this.ctx.i;
-    const s = this.series[k];
-    const timeMs = s && i >= 0 ? s.time[i]! : NaN;
+    const s = this.series[this.ctx.k];
+    const timeMs = this.barTimeMs;
     const name = this.strategy.name;
     const inner = error instanceof Error ? error : new Error(String(error));
     const code = inner instanceof StrategyError ? inner.code : "STRATEGY_THREW";
@@ -224,6 +246,7 @@ export class Engine implements ExecutionHost {
 
   /** Binds an indicator to symbol k: the engine feeds it every bar before onBar. */
   bind<T extends Indicator>(k: number, ind: T, source: IndicatorSource): T {
+    this.fed[k] = 1;
     if (ind.kind === "scalar") {
       this.scalarInds[k]!.push(ind);
       this.scalarSrc[k]!.push(this.column(k, source));
@@ -280,7 +303,8 @@ export class Engine implements ExecutionHost {
   /** Validates a request, runs the pre-trade risk check, and hands an accepted order to the venue. */
   submit(request: OrderRequest): Order {
     const k = this.symbolOf(request.symbol);
-    const type = request.type ?? (request.limitPrice !== undefined ? (request.stopPrice !== undefined ? "stop_limit" : "limit") : request.stopPrice !== undefined ? "stop" : "market");
+    const type = request.type ?? (request.trailAmount !== undefined || request.trailPercent !== undefined ? "trailing_stop"
+      : request.limitPrice !== undefined ? (request.stopPrice !== undefined ? "stop_limit" : "limit") : request.stopPrice !== undefined ? "stop" : "market");
     checkRequest(request, type);
     const t = this.now();
     const order: Order = {
@@ -295,7 +319,8 @@ export class Engine implements ExecutionHost {
     };
     this.orders.push(order);
     this.orderById.set(order.id, order);
-    if (order.target) order.quantity = Math.abs(this.targetDelta(order, k, this.portfolio.lastPrice[k]!, "taker"));
+    // an estimate for the risk checks (the size is fixed at the fill); unknown until the symbol has a price
+    if (order.target) order.quantity = Math.abs(this.targetDelta(order, k, this.portfolio.lastPrice[k]!, "taker")) || 0;
     if (this.listener) this.listener({ type: "order_request", timeMs: t, order: record(order) });
     const denial = this.risk.checkOrder(this.riskOrder(order, k), this.view);
     if (denial) {
@@ -381,12 +406,14 @@ export class Engine implements ExecutionHost {
 
   // ---- ExecutionHost ----------------------------------------------------------------------
 
-  execute(order: Order, k: number, price: number, volumeCap: number, liquidity: Liquidity, timeMs: number): number {
+  execute(order: Order, k: number, attempt: FillAttempt): number {
+    const { liquidity, timeMs } = attempt;
     const pf = this.portfolio;
     const pos = pf.quantity[k]!;
     const sign = sideSign(order.side);
     if (order.target && order.filledQuantity === 0) {
-      const delta = this.targetDelta(order, k, price, liquidity);
+      // sized at the price it will trade at (slipped on the estimate: the size is not known yet)
+      const delta = this.targetDelta(order, k, this.slipped(order, attempt, order.quantity), liquidity);
       if (delta === 0 || Math.sign(delta) !== sign) {
         this.close(order, "canceled", "TARGET_REACHED", timeMs);
         return 0;
@@ -394,15 +421,23 @@ export class Engine implements ExecutionHost {
       order.quantity = Math.abs(delta);
     }
     let qty = order.quantity - order.filledQuantity;
+    let clipped = false;
     if (order.reduceOnly) {
       if (pos === 0 || Math.sign(pos) === sign) {
         this.close(order, "canceled", "REDUCE_ONLY_NOTHING_TO_REDUCE", timeMs);
         return 0;
       }
-      qty = Math.min(qty, Math.abs(pos));
+      if (qty > Math.abs(pos)) { qty = Math.abs(pos); clipped = true; }
     }
-    if (volumeCap < qty) qty = floorToLot(volumeCap, this.lotSize(order.symbol));
+    if (sign < 0 && pos > 0 && pf.settlement === "T+1") {
+      // the venue holds back what was bought today, whatever the order (bracket legs included)
+      const sellable = pf.sellable(k, timeMs);
+      if (qty > sellable) qty = sellable;
+      if (qty <= 0) return 0;
+    }
+    if (attempt.volumeCap < qty) qty = floorToLot(attempt.volumeCap, this.lotSize(order.symbol));
     if (qty <= 0) return 0;
+    const price = this.slipped(order, attempt, qty);
     const first = order.filledQuantity === 0;
     const commission = this.commission.commission(qty, price, liquidity, first);
     const after = pos + sign * qty;
@@ -430,6 +465,8 @@ export class Engine implements ExecutionHost {
       this.listener({ type: "order_status", timeMs, orderId: order.id, status: order.status, order: record(order) });
       this.listener({ type: "position", timeMs, symbol: order.symbol, ...change });
     }
+    // reduce-only: what was clipped off can never be filled without opening a position
+    if (clipped && isOpenStatus(order.status)) this.close(order, "canceled", "REDUCE_ONLY_REMAINDER", timeMs);
     if (order.takeProfit !== undefined || order.stopLoss !== undefined) this.attachBracket(order, k, qty, timeMs);
     if (order.ocoId !== undefined) this.reduceSibling(order, qty, timeMs);
     if (this.strategy.onFill) {
@@ -441,6 +478,14 @@ export class Engine implements ExecutionHost {
       this.ctx.i = ci;
     }
     return qty;
+  }
+
+  /** The fill price for `quantity`: slipped against the trader for takers, never past a stop-limit's limit. */
+  private slipped(order: Order, fill: FillAttempt, quantity: number): number {
+    if (!fill.slip) return fill.price;
+    const p = this.slippage.apply(fill.price, order.side, quantity, fill.barVolume);
+    if (fill.limit === undefined) return p;
+    return order.side === "buy" ? Math.min(p, fill.limit) : Math.max(p, fill.limit);
   }
 
   close(order: Order, status: OrderStatus, reason: string, timeMs: number): void {
@@ -490,11 +535,20 @@ export class Engine implements ExecutionHost {
   private reduceSibling(order: Order, qty: number, timeMs: number): void {
     const sibling = this.orderById.get(order.ocoId!);
     if (!sibling || !isOpenStatus(sibling.status)) return;
-    sibling.quantity -= qty;
-    if (sibling.quantity <= sibling.filledQuantity) this.close(sibling, "canceled", "OCO_SIBLING_FILLED", timeMs);
+    // the sibling keeps covering only what is still open; once nothing is, it goes (its size kept on record)
+    const rest = sibling.quantity - qty;
+    if (order.status === "filled" || rest <= sibling.filledQuantity) this.close(sibling, "canceled", "OCO_SIBLING_FILLED", timeMs);
+    else sibling.quantity = rest;
   }
 
   // ---- for the strategy context -----------------------------------------------------------
+
+  /** Unfilled units of the open orders of a symbol on one side. */
+  openQuantity(symbol: string, side: OrderSide): number {
+    let q = 0;
+    for (const o of this.exchange.openOrders(this.symbolOf(symbol))) if (o.side === side) q += o.quantity - o.filledQuantity;
+    return q;
+  }
 
   openOrders(symbol?: string): readonly Order[] {
     if (symbol !== undefined) return this.exchange.openOrders(this.symbolOf(symbol)).slice();
@@ -510,6 +564,18 @@ export class Engine implements ExecutionHost {
   riskView(): RiskView {
     return this.view;
   }
+}
+
+/** A series' bar length: its timeframe, else the median spacing of its first bars (0 for a single bar). */
+function barLength(s: BarSeries): number {
+  const known = timeframeMs(s.timeframe);
+  if (known !== undefined) return known;
+  const n = Math.min(s.length, 1001);
+  if (n < 2) return 0;
+  const gaps = new Float64Array(n - 1);
+  for (let i = 1; i < n; i++) gaps[i - 1] = s.time[i]! - s.time[i - 1]!;
+  gaps.sort();
+  return gaps[(n - 2) >> 1]!;
 }
 
 /** Rounds down to a whole number of lots (exact for whole lots, no 0.30000000000000004). */
@@ -540,6 +606,7 @@ function requestProblem(r: OrderRequest, type: Order["type"]): string | undefine
   if (badPrice(r.trailAmount)) return `trailAmount must be a finite number above zero, got ${r.trailAmount}`;
   if ((type === "limit" || type === "stop_limit") && r.limitPrice === undefined) return "a limitPrice is required";
   if ((type === "stop" || type === "stop_limit") && r.stopPrice === undefined) return "a stopPrice is required";
+  if (type !== "trailing_stop" && (r.trailAmount !== undefined || r.trailPercent !== undefined)) return "trailAmount and trailPercent belong to trailing_stop orders";
   if (type === "trailing_stop") {
     if ((r.trailAmount === undefined) === (r.trailPercent === undefined)) return "give exactly one of trailAmount and trailPercent";
     if (r.trailPercent !== undefined && !(r.trailPercent > 0 && r.trailPercent < 1)) return `trailPercent is a fraction between 0 and 1 (0.02 = 2 %), got ${r.trailPercent}`;
@@ -577,6 +644,7 @@ class EngineRiskView implements RiskView {
   lastBarTimeMs(symbol: string): number { return this.engine.portfolio.lastBarTimeMs[this.engine.symbolOf(symbol)]!; }
   grossExposure(): number { return this.engine.portfolio.grossExposure(); }
   sellable(symbol: string): number { return this.engine.portfolio.sellable(this.engine.symbolOf(symbol), this.engine.now()); }
+  openQuantity(symbol: string, side: OrderSide): number { return this.engine.openQuantity(symbol, side); }
 }
 
 /** The strategy's view of the engine, pointed at the bar being handled. */
@@ -630,8 +698,11 @@ class Context implements StrategyContext {
     const pos = this.engine.portfolio.quantity[k]!;
     // the side is decided now, at the last price; the size is fixed at the fill
     const last = this.engine.portfolio.lastPrice[k]!;
+    // with no price yet the size is unknown but the direction is not: any non-zero target lies beyond
     const want = target.kind === "quantity" ? target.value
-      : target.value === 0 ? 0 : Math.sign(target.value) * Math.abs((this.engine.portfolio.equity() * target.value) / last);
+      : target.value === 0 ? 0
+      : Number.isNaN(last) ? Math.sign(target.value) * Infinity
+      : Math.sign(target.value) * Math.abs((this.engine.portfolio.equity() * target.value) / last);
     if (want === pos || (target.kind === "percent" && target.value !== 0 && Math.abs(want - pos) < this.engine.lotSize(symbol))) return undefined;
     return this.engine.submit(this.request(want > pos ? "buy" : "sell", options, undefined, target));
   }

@@ -99,11 +99,15 @@ export class Portfolio {
     return g;
   }
 
-  /** Units of a long that may be sold at `timeMs` (T+1 keeps back what was bought that UTC day). */
+  /**
+   * Units of a long not bought on the UTC day of `timeMs`: what T+1 settlement lets be sold then.
+   * Tracked under either settlement, so a T+1 risk rule works on its own; the venue enforces it
+   * only under `settlement: "T+1"`.
+   */
   sellable(k: number, timeMs: number): number {
     const q = this.quantity[k]!;
     if (q <= 0) return 0;
-    if (this.settlement === "T+0" || this.boughtDay[k] !== utcDayStart(timeMs)) return q;
+    if (this.boughtDay[k] !== utcDayStart(timeMs)) return q;
     return Math.max(0, q - this.boughtToday[k]!);
   }
 
@@ -112,7 +116,7 @@ export class Portfolio {
     const before = this.quantity[k]!;
     const after = before + signedQty;
     this.cash -= signedQty * price + commission;
-    if (signedQty > 0 && this.settlement === "T+1") {
+    if (signedQty > 0) {
       const day = utcDayStart(timeMs);
       if (this.boughtDay[k] !== day) { this.boughtDay[k] = day; this.boughtToday[k] = 0; }
       this.boughtToday[k]! += signedQty;

@@ -1,4 +1,6 @@
-import { checkBar, checkLengths, checkPeriod, nothingToReplace } from "./checks.js";
+import { runBar } from "./batch.js";
+import { checkBar, checkBarReplace, checkPeriod } from "./checks.js";
+import { IndicatorBase } from "./indicator-base.js";
 import type { BarIndicator } from "./types.js";
 
 /**
@@ -14,37 +16,24 @@ import type { BarIndicator } from "./types.js";
  * for (let i = 0; i < s.length; i++) a.update(s.high[i]!, s.low[i]!, s.close[i]!, s.volume[i]!);
  * const stop = close - 3 * a.value;
  */
-export class Atr implements BarIndicator {
+export class Atr extends IndicatorBase implements BarIndicator {
   readonly kind = "bar";
   readonly period: number;
   readonly warmup: number;
   private readonly name: string;
   private readonly alpha: number;
-  private n = 0;
   private prevClose = NaN;
   private basePrevClose = NaN;
   /** Sum of true ranges while seeding, then the ATR itself; and its state before the last update. */
   private acc = 0;
   private baseAcc = 0;
-  private val = NaN;
 
   constructor(period = 14) {
+    super();
     this.period = checkPeriod("Atr", "period", period);
     this.warmup = period + 1;
     this.alpha = 1 / period;
     this.name = `Atr(${period})`;
-  }
-
-  get count(): number {
-    return this.n;
-  }
-
-  get ready(): boolean {
-    return this.n >= this.warmup;
-  }
-
-  get value(): number {
-    return this.val;
   }
 
   update(high: number, low: number, close: number, volume: number): number {
@@ -56,8 +45,7 @@ export class Atr implements BarIndicator {
   }
 
   replace(high: number, low: number, close: number, volume: number): number {
-    checkBar(this.name, high, low, close, volume);
-    if (this.n === 0) nothingToReplace(this.name);
+    checkBarReplace(this.name, this.n, high, low, close, volume);
     return this.apply(high, low, close);
   }
 
@@ -110,9 +98,5 @@ export function atr(period = 14): Atr {
 export function atrBatch(
   high: ArrayLike<number>, low: ArrayLike<number>, close: ArrayLike<number>, volume: ArrayLike<number>, period = 14,
 ): Float64Array {
-  const n = checkLengths("atrBatch", { high, low, close, volume });
-  const ind = new Atr(period);
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = ind.update(high[i]!, low[i]!, close[i]!, volume[i]!);
-  return out;
+  return runBar("atrBatch", () => new Atr(period), high, low, close, volume);
 }

@@ -1,5 +1,7 @@
 import { InputError } from "../errors.js";
-import { checkPeriod, nonFinite, nothingToReplace } from "./checks.js";
+import { runScalarFields } from "./batch.js";
+import { checkPeriod, checkReplace, nonFinite } from "./checks.js";
+import { IndicatorBase } from "./indicator-base.js";
 import { Sma } from "./sma.js";
 import type { DecimalsOptions, ScalarIndicator } from "./types.js";
 
@@ -18,7 +20,7 @@ import type { DecimalsOptions, ScalarIndicator } from "./types.js";
  * for (const c of closes) bb.update(c);
  * if (close < bb.lower) buy();
  */
-export class Bollinger implements ScalarIndicator {
+export class Bollinger extends IndicatorBase implements ScalarIndicator {
   readonly kind = "scalar";
   readonly period: number;
   readonly k: number;
@@ -27,14 +29,13 @@ export class Bollinger implements ScalarIndicator {
   private readonly sma: Sma;
   /** The window's raw inputs; input j sits at j % period. */
   private readonly buf: Float64Array;
-  private n = 0;
   private slot = 0;
   private lastSlot = 0;
-  private mid = NaN;
   private up = NaN;
   private low = NaN;
 
   constructor(period = 20, k = 2, options?: DecimalsOptions) {
+    super();
     this.period = checkPeriod("Bollinger", "period", period);
     this.name = `Bollinger(${period},${k})`;
     if (typeof k !== "number" || !Number.isFinite(k) || k <= 0) {
@@ -47,22 +48,9 @@ export class Bollinger implements ScalarIndicator {
     this.buf = new Float64Array(period);
   }
 
-  get count(): number {
-    return this.n;
-  }
-
-  get ready(): boolean {
-    return this.n >= this.warmup;
-  }
-
-  /** The middle band (NaN until ready). */
-  get value(): number {
-    return this.mid;
-  }
-
   /** SMA(period) (NaN until ready). */
   get middle(): number {
-    return this.mid;
+    return this.val;
   }
 
   /** middle + k · σ (NaN until ready). */
@@ -86,8 +74,7 @@ export class Bollinger implements ScalarIndicator {
   }
 
   replace(x: number): number {
-    if (!Number.isFinite(x)) nonFinite(this.name, "x", x);
-    if (this.n === 0) nothingToReplace(this.name);
+    checkReplace(this.name, this.n, x);
     const mid = this.sma.replace(x);
     this.buf[this.lastSlot] = x;
     return this.apply(mid);
@@ -98,13 +85,13 @@ export class Bollinger implements ScalarIndicator {
     this.n = 0;
     this.slot = 0;
     this.lastSlot = 0;
-    this.mid = NaN;
+    this.val = NaN;
     this.up = NaN;
     this.low = NaN;
   }
 
   private apply(mid: number): number {
-    if (this.n < this.warmup) return this.mid;
+    if (this.n < this.warmup) return this.val;
     const buf = this.buf;
     const p = this.period;
     // oldest to newest, so equal windows give bit-identical σ whatever the ring's rotation
@@ -118,7 +105,7 @@ export class Bollinger implements ScalarIndicator {
       ss += d * d;
     }
     const width = this.k * Math.sqrt(ss / p);
-    this.mid = mid;
+    this.val = mid;
     this.up = mid + width;
     this.low = mid - width;
     return mid;
@@ -144,14 +131,5 @@ export function bollinger(period = 20, k = 2, options?: DecimalsOptions): Bollin
 export function bollingerBatch(
   values: ArrayLike<number>, period = 20, k = 2, options?: DecimalsOptions,
 ): { upper: Float64Array; middle: Float64Array; lower: Float64Array } {
-  const ind = new Bollinger(period, k, options);
-  const n = values.length;
-  const out = { upper: new Float64Array(n), middle: new Float64Array(n), lower: new Float64Array(n) };
-  for (let i = 0; i < n; i++) {
-    ind.update(values[i]!);
-    out.upper[i] = ind.upper;
-    out.middle[i] = ind.middle;
-    out.lower[i] = ind.lower;
-  }
-  return out;
+  return runScalarFields(new Bollinger(period, k, options), values, ["upper", "middle", "lower"]);
 }

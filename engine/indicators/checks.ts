@@ -61,6 +61,18 @@ export function nothingToReplace(indicator: string): never {
 }
 
 /**
+ * The guards a scalar `replace` starts with: InputError("NAN_INPUT") for a non-finite `x`, then
+ * InputError("NOTHING_TO_REPLACE") when nothing was fed since construction or `reset()`.
+ *
+ * @example
+ * checkReplace(this.name, this.n, x);
+ */
+export function checkReplace(indicator: string, count: number, x: number): void {
+  if (!Number.isFinite(x)) nonFinite(indicator, "x", x);
+  if (count === 0) nothingToReplace(indicator);
+}
+
+/**
  * Returns the common length of batch input columns, or throws InputError("LENGTH_MISMATCH").
  *
  * @example
@@ -92,4 +104,18 @@ export function checkBar(indicator: string, high: number, low: number, close: nu
   if (!Number.isFinite(low)) nonFinite(indicator, "low", low);
   if (!Number.isFinite(close)) nonFinite(indicator, "close", close);
   if (!Number.isFinite(volume)) nonFinite(indicator, "volume", volume);
+}
+
+/**
+ * The guards a bar `replace` starts with: `checkBar`, then InputError("NOTHING_TO_REPLACE") when
+ * nothing was fed since construction or `reset()`.
+ *
+ * @example
+ * checkBarReplace(this.name, this.n, high, low, close, volume);
+ */
+export function checkBarReplace(
+  indicator: string, count: number, high: number, low: number, close: number, volume: number,
+): void {
+  checkBar(indicator, high, low, close, volume);
+  if (count === 0) nothingToReplace(indicator);
 }

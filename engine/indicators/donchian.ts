@@ -1,4 +1,6 @@
-import { checkBar, checkLengths, checkPeriod, nothingToReplace } from "./checks.js";
+import { runBarFields } from "./batch.js";
+import { checkBar, checkBarReplace, checkPeriod } from "./checks.js";
+import { IndicatorBase } from "./indicator-base.js";
 import { RollingExtreme } from "./rolling-extreme.js";
 import type { BarIndicator } from "./types.js";
 
@@ -15,37 +17,23 @@ import type { BarIndicator } from "./types.js";
  * const breakout = dc.ready && close > dc.upper; // the channel of the 20 bars before this one
  * dc.update(high, low, close, volume);
  */
-export class Donchian implements BarIndicator {
+export class Donchian extends IndicatorBase implements BarIndicator {
   readonly kind = "bar";
   readonly period: number;
   readonly warmup: number;
   private readonly name: string;
   private readonly hi: RollingExtreme;
   private readonly lo: RollingExtreme;
-  private n = 0;
   private up = NaN;
   private low = NaN;
-  private mid = NaN;
 
   constructor(period = 20) {
+    super();
     this.period = checkPeriod("Donchian", "period", period);
     this.warmup = period;
     this.name = `Donchian(${period})`;
     this.hi = new RollingExtreme(period, 1);
     this.lo = new RollingExtreme(period, -1);
-  }
-
-  get count(): number {
-    return this.n;
-  }
-
-  get ready(): boolean {
-    return this.n >= this.warmup;
-  }
-
-  /** The middle line (NaN until ready). */
-  get value(): number {
-    return this.mid;
   }
 
   /** Highest high of the window (NaN until ready). */
@@ -60,7 +48,7 @@ export class Donchian implements BarIndicator {
 
   /** (upper + lower) / 2 (NaN until ready). */
   get middle(): number {
-    return this.mid;
+    return this.val;
   }
 
   update(high: number, low: number, close: number, volume: number): number {
@@ -72,8 +60,7 @@ export class Donchian implements BarIndicator {
   }
 
   replace(high: number, low: number, close: number, volume: number): number {
-    checkBar(this.name, high, low, close, volume);
-    if (this.n === 0) nothingToReplace(this.name);
+    checkBarReplace(this.name, this.n, high, low, close, volume);
     this.hi.replaceLast(high);
     this.lo.replaceLast(low);
     return this.set();
@@ -85,16 +72,16 @@ export class Donchian implements BarIndicator {
     this.lo.clear();
     this.up = NaN;
     this.low = NaN;
-    this.mid = NaN;
+    this.val = NaN;
   }
 
   private set(): number {
     if (this.n >= this.warmup) {
       this.up = this.hi.value;
       this.low = this.lo.value;
-      this.mid = (this.up + this.low) / 2;
+      this.val = (this.up + this.low) / 2;
     }
-    return this.mid;
+    return this.val;
   }
 }
 
@@ -117,14 +104,5 @@ export function donchian(period = 20): Donchian {
 export function donchianBatch(
   high: ArrayLike<number>, low: ArrayLike<number>, close: ArrayLike<number>, volume: ArrayLike<number>, period = 20,
 ): { upper: Float64Array; middle: Float64Array; lower: Float64Array } {
-  const n = checkLengths("donchianBatch", { high, low, close, volume });
-  const ind = new Donchian(period);
-  const out = { upper: new Float64Array(n), middle: new Float64Array(n), lower: new Float64Array(n) };
-  for (let i = 0; i < n; i++) {
-    ind.update(high[i]!, low[i]!, close[i]!, volume[i]!);
-    out.upper[i] = ind.upper;
-    out.middle[i] = ind.middle;
-    out.lower[i] = ind.lower;
-  }
-  return out;
+  return runBarFields("donchianBatch", () => new Donchian(period), ["upper", "middle", "lower"], high, low, close, volume);
 }

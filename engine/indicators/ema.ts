@@ -1,4 +1,6 @@
-import { checkPeriod, nonFinite, nothingToReplace } from "./checks.js";
+import { runScalar } from "./batch.js";
+import { checkPeriod, checkReplace, nonFinite } from "./checks.js";
+import { IndicatorBase } from "./indicator-base.js";
 import type { ScalarIndicator } from "./types.js";
 
 /**
@@ -13,36 +15,23 @@ import type { ScalarIndicator } from "./types.js";
  * for (const c of closes) e.update(c);
  * e.value;
  */
-export class Ema implements ScalarIndicator {
+export class Ema extends IndicatorBase implements ScalarIndicator {
   readonly kind = "scalar";
   readonly period: number;
   readonly warmup: number;
   readonly alpha: number;
   private readonly name: string;
-  private n = 0;
   /** Plain sum of the first `period` inputs (the seed), and the state before the last update. */
   private seedSum = 0;
   private baseSeedSum = 0;
-  private val = NaN;
   private baseVal = NaN;
 
   constructor(period: number) {
+    super();
     this.period = checkPeriod("Ema", "period", period);
     this.warmup = period;
     this.alpha = 2 / (period + 1);
     this.name = `Ema(${period})`;
-  }
-
-  get count(): number {
-    return this.n;
-  }
-
-  get ready(): boolean {
-    return this.n >= this.warmup;
-  }
-
-  get value(): number {
-    return this.val;
   }
 
   update(x: number): number {
@@ -54,8 +43,7 @@ export class Ema implements ScalarIndicator {
   }
 
   replace(x: number): number {
-    if (!Number.isFinite(x)) nonFinite(this.name, "x", x);
-    if (this.n === 0) nothingToReplace(this.name);
+    checkReplace(this.name, this.n, x);
     return this.apply(x);
   }
 
@@ -97,8 +85,5 @@ export function ema(period: number): Ema {
  * const e = emaBatch(series.close, 20);
  */
 export function emaBatch(values: ArrayLike<number>, period: number): Float64Array {
-  const ind = new Ema(period);
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = ind.update(values[i]!);
-  return out;
+  return runScalar(new Ema(period), values);
 }

@@ -1,6 +1,8 @@
 import { InputError } from "../errors.js";
-import { checkPeriod, nonFinite, nothingToReplace } from "./checks.js";
+import { runScalarFields } from "./batch.js";
+import { checkPeriod, checkReplace, nonFinite } from "./checks.js";
 import { Ema } from "./ema.js";
+import { IndicatorBase } from "./indicator-base.js";
 import type { ScalarIndicator } from "./types.js";
 
 /**
@@ -17,7 +19,7 @@ import type { ScalarIndicator } from "./types.js";
  * for (const c of closes) m.update(c);
  * if (m.ready && m.histogram > 0) buy();
  */
-export class Macd implements ScalarIndicator {
+export class Macd extends IndicatorBase implements ScalarIndicator {
   readonly kind = "scalar";
   readonly fastPeriod: number;
   readonly slowPeriod: number;
@@ -27,12 +29,11 @@ export class Macd implements ScalarIndicator {
   private readonly fast: Ema;
   private readonly slow: Ema;
   private readonly sig: Ema;
-  private n = 0;
-  private m = NaN;
   private s = NaN;
   private h = NaN;
 
   constructor(fast = 12, slow = 26, signal = 9) {
+    super();
     this.fastPeriod = checkPeriod("Macd", "fast", fast);
     this.slowPeriod = checkPeriod("Macd", "slow", slow);
     this.signalPeriod = checkPeriod("Macd", "signal", signal);
@@ -47,22 +48,9 @@ export class Macd implements ScalarIndicator {
     this.sig = new Ema(signal);
   }
 
-  get count(): number {
-    return this.n;
-  }
-
-  get ready(): boolean {
-    return this.n >= this.warmup;
-  }
-
-  /** The macd line (NaN until ready). */
-  get value(): number {
-    return this.m;
-  }
-
   /** EMA(fast) - EMA(slow) (NaN until ready). */
   get macd(): number {
-    return this.m;
+    return this.val;
   }
 
   /** EMA(signal) of the macd line (NaN until ready). */
@@ -84,8 +72,7 @@ export class Macd implements ScalarIndicator {
   }
 
   replace(x: number): number {
-    if (!Number.isFinite(x)) nonFinite(this.name, "x", x);
-    if (this.n === 0) nothingToReplace(this.name);
+    checkReplace(this.name, this.n, x);
     const line = this.fast.replace(x) - this.slow.replace(x);
     const s = this.n >= this.slowPeriod ? this.sig.replace(line) : NaN;
     return this.set(line, s);
@@ -96,22 +83,22 @@ export class Macd implements ScalarIndicator {
     this.fast.reset();
     this.slow.reset();
     this.sig.reset();
-    this.m = NaN;
+    this.val = NaN;
     this.s = NaN;
     this.h = NaN;
   }
 
   private set(line: number, s: number): number {
     if (this.n >= this.warmup) {
-      this.m = line;
+      this.val = line;
       this.s = s;
       this.h = line - s;
     } else {
-      this.m = NaN;
+      this.val = NaN;
       this.s = NaN;
       this.h = NaN;
     }
-    return this.m;
+    return this.val;
   }
 }
 
@@ -134,14 +121,5 @@ export function macd(fast = 12, slow = 26, signal = 9): Macd {
 export function macdBatch(
   values: ArrayLike<number>, fast = 12, slow = 26, signal = 9,
 ): { macd: Float64Array; signal: Float64Array; histogram: Float64Array } {
-  const ind = new Macd(fast, slow, signal);
-  const n = values.length;
-  const out = { macd: new Float64Array(n), signal: new Float64Array(n), histogram: new Float64Array(n) };
-  for (let i = 0; i < n; i++) {
-    ind.update(values[i]!);
-    out.macd[i] = ind.macd;
-    out.signal[i] = ind.signal;
-    out.histogram[i] = ind.histogram;
-  }
-  return out;
+  return runScalarFields(new Macd(fast, slow, signal), values, ["macd", "signal", "histogram"]);
 }

@@ -1,5 +1,7 @@
-import { checkBar, checkLengths, nothingToReplace } from "./checks.js";
+import { runBar } from "./batch.js";
+import { checkBar, checkBarReplace } from "./checks.js";
 import { CompensatedSum } from "./compensated-sum.js";
+import { IndicatorBase } from "./indicator-base.js";
 import type { BarIndicator } from "./types.js";
 
 /**
@@ -13,27 +15,13 @@ import type { BarIndicator } from "./types.js";
  * const o = new Obv();
  * for (let i = 0; i < s.length; i++) o.update(s.high[i]!, s.low[i]!, s.close[i]!, s.volume[i]!);
  */
-export class Obv implements BarIndicator {
+export class Obv extends IndicatorBase implements BarIndicator {
   readonly kind = "bar";
   readonly warmup = 1;
   private readonly name = "Obv";
   private readonly sum = new CompensatedSum();
-  private n = 0;
   private prevClose = NaN;
   private basePrevClose = NaN;
-  private val = NaN;
-
-  get count(): number {
-    return this.n;
-  }
-
-  get ready(): boolean {
-    return this.n >= this.warmup;
-  }
-
-  get value(): number {
-    return this.val;
-  }
 
   update(high: number, low: number, close: number, volume: number): number {
     checkBar(this.name, high, low, close, volume);
@@ -44,8 +32,7 @@ export class Obv implements BarIndicator {
   }
 
   replace(high: number, low: number, close: number, volume: number): number {
-    checkBar(this.name, high, low, close, volume);
-    if (this.n === 0) nothingToReplace(this.name);
+    checkBarReplace(this.name, this.n, high, low, close, volume);
     this.sum.restore();
     return this.apply(close, volume);
   }
@@ -89,9 +76,5 @@ export function obv(): Obv {
 export function obvBatch(
   high: ArrayLike<number>, low: ArrayLike<number>, close: ArrayLike<number>, volume: ArrayLike<number>,
 ): Float64Array {
-  const n = checkLengths("obvBatch", { high, low, close, volume });
-  const ind = new Obv();
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = ind.update(high[i]!, low[i]!, close[i]!, volume[i]!);
-  return out;
+  return runBar("obvBatch", () => new Obv(), high, low, close, volume);
 }

@@ -1,4 +1,6 @@
-import { checkPeriod, nonFinite, nothingToReplace } from "./checks.js";
+import { runScalar } from "./batch.js";
+import { checkPeriod, checkReplace, nonFinite } from "./checks.js";
+import { IndicatorBase } from "./indicator-base.js";
 import type { ScalarIndicator } from "./types.js";
 
 /**
@@ -13,37 +15,24 @@ import type { ScalarIndicator } from "./types.js";
  * for (const c of closes) r.update(c);
  * if (r.value > 5) buy(); // up more than 5% over 10 bars
  */
-export class Roc implements ScalarIndicator {
+export class Roc extends IndicatorBase implements ScalarIndicator {
   readonly kind = "scalar";
   readonly period: number;
   readonly warmup: number;
   private readonly name: string;
   /** The last `period` inputs; input j sits at j % period. */
   private readonly buf: Float64Array;
-  private n = 0;
   private slot = 0;
   private lastSlot = 0;
   /** The input `period` inputs before the last one (the base of the rate). */
   private base = NaN;
-  private val = NaN;
 
   constructor(period: number) {
+    super();
     this.period = checkPeriod("Roc", "period", period);
     this.warmup = period + 1;
     this.name = `Roc(${period})`;
     this.buf = new Float64Array(period);
-  }
-
-  get count(): number {
-    return this.n;
-  }
-
-  get ready(): boolean {
-    return this.n >= this.warmup;
-  }
-
-  get value(): number {
-    return this.val;
   }
 
   update(x: number): number {
@@ -57,8 +46,7 @@ export class Roc implements ScalarIndicator {
   }
 
   replace(x: number): number {
-    if (!Number.isFinite(x)) nonFinite(this.name, "x", x);
-    if (this.n === 0) nothingToReplace(this.name);
+    checkReplace(this.name, this.n, x);
     this.buf[this.lastSlot] = x;
     return this.apply(x);
   }
@@ -96,8 +84,5 @@ export function roc(period: number): Roc {
  * const r = rocBatch(series.close, 10);
  */
 export function rocBatch(values: ArrayLike<number>, period: number): Float64Array {
-  const ind = new Roc(period);
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = ind.update(values[i]!);
-  return out;
+  return runScalar(new Roc(period), values);
 }

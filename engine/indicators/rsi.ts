@@ -1,4 +1,6 @@
-import { checkPeriod, nonFinite, nothingToReplace } from "./checks.js";
+import { runScalar } from "./batch.js";
+import { checkPeriod, checkReplace, nonFinite } from "./checks.js";
+import { IndicatorBase } from "./indicator-base.js";
 import type { ScalarIndicator } from "./types.js";
 
 /**
@@ -16,12 +18,11 @@ import type { ScalarIndicator } from "./types.js";
  * for (const c of closes) r.update(c);
  * if (r.value > 70) sell();
  */
-export class Rsi implements ScalarIndicator {
+export class Rsi extends IndicatorBase implements ScalarIndicator {
   readonly kind = "scalar";
   readonly period: number;
   readonly warmup: number;
   private readonly name: string;
-  private n = 0;
   /** The last input and the one before it (the reference for `replace`). */
   private prev = NaN;
   private basePrev = NaN;
@@ -30,24 +31,12 @@ export class Rsi implements ScalarIndicator {
   private loss = 0;
   private baseGain = 0;
   private baseLoss = 0;
-  private val = NaN;
 
   constructor(period = 14) {
+    super();
     this.period = checkPeriod("Rsi", "period", period);
     this.warmup = period + 1;
     this.name = `Rsi(${period})`;
-  }
-
-  get count(): number {
-    return this.n;
-  }
-
-  get ready(): boolean {
-    return this.n >= this.warmup;
-  }
-
-  get value(): number {
-    return this.val;
   }
 
   update(x: number): number {
@@ -60,8 +49,7 @@ export class Rsi implements ScalarIndicator {
   }
 
   replace(x: number): number {
-    if (!Number.isFinite(x)) nonFinite(this.name, "x", x);
-    if (this.n === 0) nothingToReplace(this.name);
+    checkReplace(this.name, this.n, x);
     return this.apply(x);
   }
 
@@ -119,8 +107,5 @@ export function rsi(period = 14): Rsi {
  * const r = rsiBatch(series.close, 14);
  */
 export function rsiBatch(values: ArrayLike<number>, period = 14): Float64Array {
-  const ind = new Rsi(period);
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = ind.update(values[i]!);
-  return out;
+  return runScalar(new Rsi(period), values);
 }

@@ -1,6 +1,8 @@
 import { InputError } from "../errors.js";
-import { checkDecimals, checkPeriod, nonFinite, nothingToReplace } from "./checks.js";
+import { runScalar } from "./batch.js";
+import { checkDecimals, checkPeriod, checkReplace, nonFinite } from "./checks.js";
 import { CompensatedSum } from "./compensated-sum.js";
+import { IndicatorBase } from "./indicator-base.js";
 import { toTicks } from "./ticks.js";
 import type { DecimalsOptions, ScalarIndicator } from "./types.js";
 
@@ -20,7 +22,7 @@ import type { DecimalsOptions, ScalarIndicator } from "./types.js";
  * const fast = new Sma(10, { decimals: priceDecimals(series) });
  * fast.update(11.37); // NaN until 10 inputs
  */
-export class Sma implements ScalarIndicator {
+export class Sma extends IndicatorBase implements ScalarIndicator {
   readonly kind = "scalar";
   readonly period: number;
   readonly warmup: number;
@@ -32,7 +34,6 @@ export class Sma implements ScalarIndicator {
   private readonly maxTicks: number;
   /** The window (ticks or raw inputs); input j sits at j % period. */
   private readonly buf: Float64Array;
-  private n = 0;
   private slot = 0;
   private lastSlot = 0;
   /** The input that left the window on the last update (0 while filling). */
@@ -41,9 +42,9 @@ export class Sma implements ScalarIndicator {
   private tickSum = 0;
   private baseTickSum = 0;
   private readonly sum = new CompensatedSum();
-  private val = NaN;
 
   constructor(period: number, options?: DecimalsOptions) {
+    super();
     this.period = checkPeriod("Sma", "period", period);
     this.warmup = period;
     this.name = `Sma(${period})`;
@@ -56,18 +57,6 @@ export class Sma implements ScalarIndicator {
     }
     this.maxTicks = Math.floor(Number.MAX_SAFE_INTEGER / period);
     this.buf = new Float64Array(period);
-  }
-
-  get count(): number {
-    return this.n;
-  }
-
-  get ready(): boolean {
-    return this.n >= this.warmup;
-  }
-
-  get value(): number {
-    return this.val;
   }
 
   update(x: number): number {
@@ -109,8 +98,7 @@ export class Sma implements ScalarIndicator {
   }
 
   replace(x: number): number {
-    if (!Number.isFinite(x)) nonFinite(this.name, "x", x);
-    if (this.n === 0) nothingToReplace(this.name);
+    checkReplace(this.name, this.n, x);
     const v = this.scale === 0 ? x : toTicks(this.name, x, this.scale, this.maxTicks);
     this.buf[this.lastSlot] = v;
     this.sum.restore();
@@ -163,8 +151,5 @@ export function sma(period: number, options?: DecimalsOptions): Sma {
  * const avg = smaBatch(series.close, 10, { decimals: priceDecimals(series) });
  */
 export function smaBatch(values: ArrayLike<number>, period: number, options?: DecimalsOptions): Float64Array {
-  const ind = new Sma(period, options);
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = ind.update(values[i]!);
-  return out;
+  return runScalar(new Sma(period, options), values);
 }

@@ -1,4 +1,6 @@
-import { checkBar, checkLengths, checkPeriod, nothingToReplace } from "./checks.js";
+import { runBarFields } from "./batch.js";
+import { checkBar, checkBarReplace, checkPeriod } from "./checks.js";
+import { IndicatorBase } from "./indicator-base.js";
 import { RollingExtreme } from "./rolling-extreme.js";
 import { Sma } from "./sma.js";
 import type { BarIndicator } from "./types.js";
@@ -19,7 +21,7 @@ import type { BarIndicator } from "./types.js";
  * for (let i = 0; i < s.length; i++) st.update(s.high[i]!, s.low[i]!, s.close[i]!, s.volume[i]!);
  * if (st.ready && st.k < 20 && st.k > st.d) buy();
  */
-export class Stochastic implements BarIndicator {
+export class Stochastic extends IndicatorBase implements BarIndicator {
   readonly kind = "bar";
   readonly kPeriod: number;
   readonly dPeriod: number;
@@ -28,11 +30,10 @@ export class Stochastic implements BarIndicator {
   private readonly hi: RollingExtreme;
   private readonly lo: RollingExtreme;
   private readonly dSma: Sma;
-  private n = 0;
-  private kv = NaN;
   private dv = NaN;
 
   constructor(kPeriod = 14, dPeriod = 3) {
+    super();
     this.kPeriod = checkPeriod("Stochastic", "kPeriod", kPeriod);
     this.dPeriod = checkPeriod("Stochastic", "dPeriod", dPeriod);
     this.warmup = kPeriod + dPeriod - 1;
@@ -42,22 +43,9 @@ export class Stochastic implements BarIndicator {
     this.dSma = new Sma(dPeriod);
   }
 
-  get count(): number {
-    return this.n;
-  }
-
-  get ready(): boolean {
-    return this.n >= this.warmup;
-  }
-
-  /** %K (NaN until ready). */
-  get value(): number {
-    return this.kv;
-  }
-
   /** %K, 0 to 100 (NaN until ready). */
   get k(): number {
-    return this.kv;
+    return this.val;
   }
 
   /** %D, the SMA of %K (NaN until ready). */
@@ -70,17 +58,16 @@ export class Stochastic implements BarIndicator {
     this.n++;
     this.hi.push(high);
     this.lo.push(low);
-    if (this.n < this.kPeriod) return this.kv;
+    if (this.n < this.kPeriod) return this.val;
     const k = this.rawK(close);
     return this.set(k, this.dSma.update(k));
   }
 
   replace(high: number, low: number, close: number, volume: number): number {
-    checkBar(this.name, high, low, close, volume);
-    if (this.n === 0) nothingToReplace(this.name);
+    checkBarReplace(this.name, this.n, high, low, close, volume);
     this.hi.replaceLast(high);
     this.lo.replaceLast(low);
-    if (this.n < this.kPeriod) return this.kv;
+    if (this.n < this.kPeriod) return this.val;
     const k = this.rawK(close);
     return this.set(k, this.dSma.replace(k));
   }
@@ -90,7 +77,7 @@ export class Stochastic implements BarIndicator {
     this.hi.clear();
     this.lo.clear();
     this.dSma.reset();
-    this.kv = NaN;
+    this.val = NaN;
     this.dv = NaN;
   }
 
@@ -102,10 +89,10 @@ export class Stochastic implements BarIndicator {
 
   private set(k: number, d: number): number {
     if (this.n >= this.warmup) {
-      this.kv = k;
+      this.val = k;
       this.dv = d;
     }
-    return this.kv;
+    return this.val;
   }
 }
 
@@ -129,13 +116,5 @@ export function stochasticBatch(
   high: ArrayLike<number>, low: ArrayLike<number>, close: ArrayLike<number>, volume: ArrayLike<number>,
   kPeriod = 14, dPeriod = 3,
 ): { k: Float64Array; d: Float64Array } {
-  const n = checkLengths("stochasticBatch", { high, low, close, volume });
-  const ind = new Stochastic(kPeriod, dPeriod);
-  const out = { k: new Float64Array(n), d: new Float64Array(n) };
-  for (let i = 0; i < n; i++) {
-    ind.update(high[i]!, low[i]!, close[i]!, volume[i]!);
-    out.k[i] = ind.k;
-    out.d[i] = ind.d;
-  }
-  return out;
+  return runBarFields("stochasticBatch", () => new Stochastic(kPeriod, dPeriod), ["k", "d"], high, low, close, volume);
 }

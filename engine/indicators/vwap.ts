@@ -1,6 +1,8 @@
 import { InputError } from "../errors.js";
-import { checkBar, checkLengths, checkPeriod, nothingToReplace } from "./checks.js";
+import { runBar } from "./batch.js";
+import { checkBar, checkPeriod, nothingToReplace } from "./checks.js";
 import { CompensatedSum } from "./compensated-sum.js";
+import { IndicatorBase } from "./indicator-base.js";
 import type { BarIndicator } from "./types.js";
 
 /**
@@ -20,7 +22,7 @@ import type { BarIndicator } from "./types.js";
  * for (let i = 0; i < s.length; i++) v.update(s.high[i]!, s.low[i]!, s.close[i]!, s.volume[i]!);
  * const rolling = new Vwap(20);
  */
-export class Vwap implements BarIndicator {
+export class Vwap extends IndicatorBase implements BarIndicator {
   readonly kind = "bar";
   /** The window length in bars, or undefined for a cumulative VWAP. */
   readonly period: number | undefined;
@@ -31,7 +33,6 @@ export class Vwap implements BarIndicator {
   /** The window's typical prices and volumes (rolling only); bar j sits at j % period. */
   private readonly tpBuf: Float64Array;
   private readonly volBuf: Float64Array;
-  private n = 0;
   private slot = 0;
   private lastSlot = 0;
   private outTp = 0;
@@ -42,27 +43,15 @@ export class Vwap implements BarIndicator {
   /** Bars with volume > 0 in the window, and that count before the last update. */
   private traded = 0;
   private baseTraded = 0;
-  private val = NaN;
 
   constructor(period?: number) {
+    super();
     this.period = period === undefined ? undefined : checkPeriod("Vwap", "period", period);
     this.p = period ?? 0;
     this.warmup = period ?? 1;
     this.name = period === undefined ? "Vwap" : `Vwap(${period})`;
     this.tpBuf = new Float64Array(this.p);
     this.volBuf = new Float64Array(this.p);
-  }
-
-  get count(): number {
-    return this.n;
-  }
-
-  get ready(): boolean {
-    return this.n >= this.warmup;
-  }
-
-  get value(): number {
-    return this.val;
   }
 
   update(high: number, low: number, close: number, volume: number): number {
@@ -164,9 +153,5 @@ export function vwap(period?: number): Vwap {
 export function vwapBatch(
   high: ArrayLike<number>, low: ArrayLike<number>, close: ArrayLike<number>, volume: ArrayLike<number>, period?: number,
 ): Float64Array {
-  const n = checkLengths("vwapBatch", { high, low, close, volume });
-  const ind = new Vwap(period);
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = ind.update(high[i]!, low[i]!, close[i]!, volume[i]!);
-  return out;
+  return runBar("vwapBatch", () => new Vwap(period), high, low, close, volume);
 }

@@ -1,6 +1,8 @@
 import { InputError } from "../errors.js";
-import { checkDecimals, checkPeriod, nonFinite, nothingToReplace } from "./checks.js";
+import { runScalar } from "./batch.js";
+import { checkDecimals, checkPeriod, checkReplace, nonFinite } from "./checks.js";
 import { CompensatedSum } from "./compensated-sum.js";
+import { IndicatorBase } from "./indicator-base.js";
 import { toTicks } from "./ticks.js";
 import type { DecimalsOptions, ScalarIndicator } from "./types.js";
 
@@ -17,7 +19,7 @@ import type { DecimalsOptions, ScalarIndicator } from "./types.js";
  * const w = new Wma(20);
  * for (const c of closes) w.update(c);
  */
-export class Wma implements ScalarIndicator {
+export class Wma extends IndicatorBase implements ScalarIndicator {
   readonly kind = "scalar";
   readonly period: number;
   readonly warmup: number;
@@ -26,7 +28,6 @@ export class Wma implements ScalarIndicator {
   private readonly divisor: number;
   private readonly maxTicks: number;
   private readonly buf: Float64Array;
-  private n = 0;
   private slot = 0;
   private lastSlot = 0;
   private out = 0;
@@ -36,9 +37,9 @@ export class Wma implements ScalarIndicator {
   private baseTickS = 0;
   private readonly w = new CompensatedSum();
   private readonly s = new CompensatedSum();
-  private val = NaN;
 
   constructor(period: number, options?: DecimalsOptions) {
+    super();
     this.period = checkPeriod("Wma", "period", period, 1, 2 ** 26 - 1);
     this.warmup = period;
     this.name = `Wma(${period})`;
@@ -53,18 +54,6 @@ export class Wma implements ScalarIndicator {
     // |W| <= weights * maxTicks keeps every intermediate of the integer path within 2^53
     this.maxTicks = Math.floor(Number.MAX_SAFE_INTEGER / weights);
     this.buf = new Float64Array(period);
-  }
-
-  get count(): number {
-    return this.n;
-  }
-
-  get ready(): boolean {
-    return this.n >= this.warmup;
-  }
-
-  get value(): number {
-    return this.val;
   }
 
   update(x: number): number {
@@ -84,8 +73,7 @@ export class Wma implements ScalarIndicator {
   }
 
   replace(x: number): number {
-    if (!Number.isFinite(x)) nonFinite(this.name, "x", x);
-    if (this.n === 0) nothingToReplace(this.name);
+    checkReplace(this.name, this.n, x);
     const v = this.scale === 0 ? x : toTicks(this.name, x, this.scale, this.maxTicks);
     this.buf[this.lastSlot] = v;
     this.w.restore();
@@ -153,8 +141,5 @@ export function wma(period: number, options?: DecimalsOptions): Wma {
  * const w = wmaBatch(series.close, 20);
  */
 export function wmaBatch(values: ArrayLike<number>, period: number, options?: DecimalsOptions): Float64Array {
-  const ind = new Wma(period, options);
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = ind.update(values[i]!);
-  return out;
+  return runScalar(new Wma(period, options), values);
 }

@@ -150,7 +150,7 @@ export class RiskManager {
     const state = this.#state;
     if (state !== "ACTIVE") {
       if (state === "HALTED") return this.#stateDenial("TRADING_HALTED", null);
-      if (!reducesPosition(order, view.position(order.symbol))) return this.#stateDenial("TRADING_REDUCING", order, view);
+      if (!reducesPosition(order, view.position(order.symbol), view.openQuantity(order.symbol, order.side))) return this.#stateDenial("TRADING_REDUCING", order, view);
     }
     const rules = this.#orderRules;
     for (let i = 0; i < rules.length; i++) {
@@ -292,9 +292,10 @@ export class RiskManager {
 }
 
 /** True when the order shrinks |position| and stops at or before zero (closing is allowed, flipping is not). */
-function reducesPosition(order: RiskOrder, position: number): boolean {
-  if (order.side === "buy") return position < 0 && order.quantity > 0 && order.quantity <= -position;
-  return position > 0 && order.quantity > 0 && order.quantity <= position;
+/** Whether the order shrinks |position| without going past zero, counting what same-side open orders already take off. */
+function reducesPosition(order: RiskOrder, position: number, open: number): boolean {
+  if (order.side === "buy") return position < 0 && order.quantity > 0 && order.quantity + open <= -position;
+  return position > 0 && order.quantity > 0 && order.quantity + open <= position;
 }
 
 function ruleFailed(rule: RiskRule, error: unknown): RiskDenial {

@@ -23,12 +23,14 @@ export function t1Sellable(options: T1SellableOptions = {}): RiskRule {
     checkOrder(order, view) {
       if (order.side === "buy") return null;
       const position = view.position(order.symbol);
-      const long = position > 0 ? position : 0;
+      // sells already resting have claimed part of the long
+      const pending = view.openQuantity(order.symbol, "sell");
+      const long = position > pending ? position - pending : 0;
       const closing = order.quantity < long ? order.quantity : long;
       if (closing > 0) {
-        const sellable = view.sellable(order.symbol);
+        const sellable = Math.max(0, view.sellable(order.symbol) - pending);
         if (!(closing <= sellable)) {
-          return deny("T1_NOT_SELLABLE", { symbol: order.symbol, quantity: order.quantity, sellable, position });
+          return deny("T1_NOT_SELLABLE", { symbol: order.symbol, quantity: order.quantity, sellable, position, pending });
         }
       }
       // negated so a NaN quantity cannot slip past the short check

@@ -34,8 +34,10 @@ export interface RiskView {
   lastBarTimeMs(symbol: string): number;
   /** Σ |position × last price| over all symbols. */
   grossExposure(): number;
-  /** Units that may be sold now (T+1 settlement keeps today's buys back). */
+  /** Units of a long not bought on the current UTC day: what T+1 settlement lets be sold now. */
   sellable(symbol: string): number;
+  /** Unfilled units of the symbol's open orders on one side: what is already on its way. */
+  openQuantity(symbol: string, side: OrderSide): number;
 }
 
 /** A refusal: a stable code, the numbers behind it, and `CODE: key=value, …` as message. */

@@ -1,23 +1,11 @@
-import type { Order, OrderRequest, OrderType, TimeInForce } from "../orders.js";
+import type { Order, OrderRequest } from "../orders.js";
 import type { BarColumn, PriceColumn } from "../bars.js";
 import type { TradingState } from "../risk/types.js";
 import type { Indicator } from "../indicators/types.js";
 import type { Atr, Bollinger, Donchian, Ema, Macd, Obv, Roc, Rsi, Sma, Stochastic, Vwap, Wma } from "../indicators/index.js";
 
-/** Options shared by the order helpers; `symbol` defaults to the bar being handled. */
-export interface OrderOptions {
-  readonly symbol?: string;
-  readonly type?: OrderType;
-  readonly limitPrice?: number;
-  readonly stopPrice?: number;
-  readonly trailAmount?: number;
-  readonly trailPercent?: number;
-  readonly timeInForce?: TimeInForce;
-  readonly reduceOnly?: boolean;
-  readonly takeProfit?: number;
-  readonly stopLoss?: number;
-  readonly tag?: string;
-}
+/** Options shared by the order helpers: an OrderRequest's details; `symbol` defaults to the bar being handled. */
+export type OrderOptions = Omit<OrderRequest, "symbol" | "side" | "quantity" | "target"> & { readonly symbol?: string };
 
 export interface OrderChanges {
   readonly quantity?: number;

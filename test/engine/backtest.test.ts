@@ -19,7 +19,7 @@ import {
   type EngineEvent,
   type Order,
 } from "../../engine/index.js";
-import { T0, at, bars, fillsOf, onBars, run, runWithEvents, scenarioArb, scenarioStrategy, scripted, type Ctx, type Row } from "./harness.js";
+import { T0, at, bars, decidedAt, fillsOf, onBars, run, runWithEvents, scenarioArb, scenarioStrategy, scripted, type Ctx, type Row } from "./harness.js";
 
 const EIGHT: Row[] = [
   [100, 101, 99, 100],
@@ -83,7 +83,7 @@ describe("a strategy that throws", () => {
     expect(r.barsProcessed).toBe(0);
   });
 
-  it("in onFill: at the bar of the fill, with the fill kept", () => {
+  it("in onFill: naming the bar the fill happened in, with the fill kept", () => {
     const bad = scripted((ctx) => { if (ctx.index === 1) ctx.buy(10); }, { name: "bad-fill", onFill: () => { throw new Error("fill handler"); } });
     const r = run(eight, bad);
     expect(r.error).toMatchObject({ code: "STRATEGY_THREW", context: { callback: "onFill", timeMs: at(2) } });
@@ -189,9 +189,9 @@ describe("several series on one timeline", () => {
   const BB = bars([[20, 20, 20, 20], [21, 21, 21, 21], [22, 22, 22, 22], [23, 23, 23, 23]], { symbol: "B" });
 
   it("an order for a later symbol placed at time t fills at that symbol's first bar after t, not at its bar of t", () => {
-    // handling A's bar of day 1, the strategy buys B: B's bar of day 1 opened before that decision
+    // handling A's bar of day 1, the strategy buys B at that bar's close: B's bar of day 1 opened before that decision
     const r = run([AA, BB], scripted((ctx) => { if (ctx.symbol === "A" && ctx.index === 1) ctx.buy(10, { symbol: "B" }); }));
-    expect(r.orders[0]!.createdMs).toBe(at(1));
+    expect(r.orders[0]!.createdMs).toBe(decidedAt(1));
     expect(r.fills.map((f) => [f.symbol, f.timeMs, f.price])).toEqual([["B", at(2), 22]]);
   });
 
@@ -201,8 +201,10 @@ describe("several series on one timeline", () => {
   });
 
   it("a fill-on-close order for another symbol fills at that symbol's close of the same time, never an earlier one", () => {
+    // decided at the close of A's day-1 bar: B's day-1 bar closes at that very time (21), stamped with the close time
     const r = run([AA, BB], scripted((ctx) => { if (ctx.symbol === "A" && ctx.index === 1) ctx.buy(10, { symbol: "B" }); }), { fill: { fillOnClose: true } });
-    expect(r.fills.map((f) => [f.symbol, f.timeMs, f.price])).toEqual([["B", at(1), 21]]);
+    expect(r.orders[0]!.createdMs).toBe(decidedAt(1));
+    expect(r.fills.map((f) => [f.symbol, f.timeMs, f.price])).toEqual([["B", decidedAt(1), 21]]);
   });
 
   it("a fill-on-close order for a symbol whose bar of that time is still to come does not poison cash with NaN", () => {
@@ -212,7 +214,8 @@ describe("several series on one timeline", () => {
       result = run([AA, BB], scripted((ctx) => { if (ctx.symbol === "A" && ctx.index === 0) ctx.buy(10, { symbol: "B" }); }), { fill: { fillOnClose: true } });
     }).not.toThrow();
     expect(Number.isFinite(result!.finalCash)).toBe(true);
-    expect(result!.fills.map((f) => [f.symbol, f.timeMs, f.price])).toEqual([["B", at(0), 20]]);
+    // B's first bar closes (at 20) at the decision time, the close of A's first bar
+    expect(result!.fills.map((f) => [f.symbol, f.timeMs, f.price])).toEqual([["B", decidedAt(0), 20]]);
   });
 
   it("a long target for a symbol that has no price yet never becomes a sell", () => {
@@ -242,10 +245,10 @@ describe("risk rules", () => {
     const r = run(eight, onBars({ 1: (ctx) => { statuses.push(ctx.buy(20).status, ctx.buy(10).status); } }), { risk: riskRules({ maxOrderQuantity: 10 }) });
     expect(statuses).toEqual(["rejected", "new"]);
     expect(r.rejections).toEqual([{
-      timeMs: at(1), orderId: 1, symbol: "AAA", side: "buy", quantity: 20, code: "MAX_ORDER_QUANTITY", source: "risk",
+      timeMs: decidedAt(1), orderId: 1, symbol: "AAA", side: "buy", quantity: 20, code: "MAX_ORDER_QUANTITY", source: "risk",
       message: "MAX_ORDER_QUANTITY: max=10, quantity=20", context: { max: 10, quantity: 20 },
     }]);
-    expect(r.orders[0]).toMatchObject({ status: "rejected", reason: "MAX_ORDER_QUANTITY", updatedMs: at(1) });
+    expect(r.orders[0]).toMatchObject({ status: "rejected", reason: "MAX_ORDER_QUANTITY", createdMs: decidedAt(1), updatedMs: decidedAt(1) });
     expect(fillsOf(r)).toEqual([{ t: at(2), id: 2, side: "buy", q: 10, p: 102 }]);
   });
 
@@ -290,7 +293,7 @@ describe("risk rules", () => {
       "risk TRADING_HALTED: cause=DRAWDOWN_HALT, reason=drawdownCircuitBreaker",
       "risk TRADING_HALTED: cause=DRAWDOWN_HALT, reason=drawdownCircuitBreaker",
     ]);
-    expect(r.orders[1]).toMatchObject({ status: "canceled", reason: "CANCELED", updatedMs: at(3) });
+    expect(r.orders[1]).toMatchObject({ status: "canceled", reason: "CANCELED", updatedMs: decidedAt(3) });
     expect(events.filter((e) => e.type === "trading_state")).toEqual([{ type: "trading_state", timeMs: at(2), from: "ACTIVE", to: "HALTED", code: "DRAWDOWN_HALT" }]);
   });
 
@@ -321,8 +324,10 @@ describe("the event stream", () => {
   it("an accepted order goes order_request → order_accepted → fill → order_status → position", () => {
     const { events } = runWithEvents(eight, onBars({ 1: (ctx) => { ctx.buy(10); } }));
     const seq = orderEvents(events);
+    // decided at bar 1's close (day 2, 00:00), filled at bar 2's open (the same instant)
+    expect(seq[0]!.timeMs).toBe(decidedAt(1));
     expect(seq.map((e) => `${e.type}@${(e.timeMs - T0) / DAY_MS}`)).toEqual([
-      "order_request@1", "order_accepted@1", "fill@2", "order_status@2", "position@2",
+      "order_request@2", "order_accepted@2", "fill@2", "order_status@2", "position@2",
     ]);
     expect(seq[0]).toMatchObject({ order: { id: 1, status: "new", quantity: 10 } });
     expect(seq[2]).toMatchObject({ fill: { orderId: 1, quantity: 10, price: 102 } });

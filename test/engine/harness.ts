@@ -33,6 +33,15 @@ export function at(i: number, clock: Clock = {}): number {
   return (clock.start ?? T0) + i * (clock.stepMs ?? DAY_MS);
 }
 
+/**
+ * When a strategy decides on bar i: at its close, the open time of bar i + 1 on a regular clock.
+ * Orders placed in onBar of bar i are stamped with it (`createdMs`), and so are cancels and
+ * modifies (`updatedMs`), risk rejections and log entries; a fill-on-close fill happens then too.
+ */
+export function decidedAt(i: number, clock: Clock = {}): number {
+  return at(i + 1, clock);
+}
+
 /** A BarSeries from rows, one bar per step of the clock (or at the given times). */
 export function bars(rows: readonly Row[], options: Clock & { symbol?: string; times?: readonly number[] } = {}): BarSeries {
   return barSeries({

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { formatTime, isOpenStatus, percentCommission, type Order, type OrderRecord } from "../../engine/index.js";
-import { at, bars, fillsOf, onBars, run, runWithEvents, statusTrail, type Ctx, type Row } from "./harness.js";
+import { at, bars, decidedAt, fillsOf, onBars, run, runWithEvents, statusTrail, type Ctx, type Row } from "./harness.js";
 
 const byTag = (orders: readonly OrderRecord[], tag: string) => orders.find((o) => o.tag === tag)!;
 
@@ -74,6 +74,15 @@ describe("bracket orders", () => {
     expect(r.positions[0]!.quantity).toBe(0);
   });
 
+  it("an OCO sibling's quantity never drops below what it has filled, even after a leg was modified smaller", () => {
+    // the take-profit is cut to 4 units; the stop-loss then fills all 10 and reduces its sibling by 10
+    const r = run(bars([...HEAD, [103, 104, 94, 95]]), onBars({ 1: bracket, 2: (ctx) => { ctx.modify(3, { quantity: 4 }); } }));
+    expect(fillsOf(r)[1]).toEqual({ t: at(3), id: 2, side: "sell", q: 10, p: 95 });
+    const tp = byTag(r.orders, "take-profit");
+    expect(tp).toMatchObject({ status: "canceled", reason: "OCO_SIBLING_FILLED", filledQuantity: 0 });
+    expect(tp.quantity, "take-profit quantity").toBeGreaterThanOrEqual(tp.filledQuantity);
+  });
+
   it("legs grow with each partial fill of the entry", () => {
     // 10 % of 100 = 10 units a bar: the entry of 20 fills 10 + 10; bar 4 (volume 1000) reaches the take-profit
     const series = bars([
@@ -116,7 +125,8 @@ describe("cancel and modify", () => {
     }));
     expect(answers).toEqual([true, false]);
     expect(r.fills).toEqual([]);
-    expect(r.orders[0]).toMatchObject({ status: "canceled", reason: "CANCELED", updatedMs: at(2) });
+    // canceled when bar 2's close is known: after bar 2 traded, before bar 3 (which would have filled it) opens
+    expect(r.orders[0]).toMatchObject({ status: "canceled", reason: "CANCELED", createdMs: decidedAt(1), updatedMs: decidedAt(2) });
     expect(statusTrail(events, 1)).toEqual(["canceled"]);
   });
 
@@ -288,6 +298,11 @@ describe("target orders", () => {
     const gap = bars([[100, 101, 99, 100], [100, 102, 99, 100], [50, 51, 49, 50]]);
     const r = run(gap, onBars({ 1: (ctx) => { ctx.orderTargetPercent(1); } }), { cash: 10_000 });
     expect(fillsOf(r)).toEqual([{ t: at(2), id: 1, side: "buy", q: 200, p: 50 }]);
+  });
+
+  it("orderTargetPercent rounds down to the lot size", () => {
+    const r = run(T, onBars({ 1: (ctx) => { ctx.orderTargetPercent(1); } }), { cash: 10_000, lotSize: 10 });
+    expect(fillsOf(r)).toEqual([{ t: at(2), id: 1, side: "buy", q: 90, p: 102 }]);
   });
 
   it("orderTargetPercent(0) closes the position", () => {

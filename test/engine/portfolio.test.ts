@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { HOUR_MS, percentCommission, riskRules, utcDayStart, type EngineEvent, type PositionEvent } from "../../engine/index.js";
-import { at, bars, fillsOf, onBars, run, runWithEvents, type Row } from "./harness.js";
+import { at, bars, decidedAt, fillsOf, onBars, run, runWithEvents, type Row } from "./harness.js";
 
 const positions = (events: readonly EngineEvent[]) =>
   events.filter((e): e is PositionEvent => e.type === "position").map(({ quantity, averagePrice, realizedPnl }) => ({ quantity, averagePrice, realizedPnl }));
@@ -112,27 +112,34 @@ describe("T+1 settlement", () => {
   // hourly bars from 2024-01-01 20:00 UTC; bar 4 is the first of 2024-01-02
   const clock = { start: Date.UTC(2024, 0, 1, 20), stepMs: HOUR_MS };
   const h = (i: number) => at(i, clock);
+  /** When the strategy decides on bar i of the hourly clock: its close. */
+  const decided = (i: number) => decidedAt(i, clock);
   const flat: Row = [100, 101, 99, 100];
   const hourly = bars([flat, flat, flat, flat, flat, flat], clock);
   const t1 = { settlement: "T+1" as const, risk: riskRules({ t1: true }) };
 
   it("shares bought today cannot be sold today (T1_NOT_SELLABLE) and can be sold the next day", () => {
+    // bought at 21:00 Jan 1; sells decided at 22:00 and 23:00 Jan 1 are refused, one decided at 00:00 Jan 2
+    // (the close of the 23:00 bar) is allowed and fills at that bar's open
     const statuses: string[] = [];
     const r = run(hourly, onBars({
       0: (ctx) => { ctx.buy(100); },
       1: (ctx) => { statuses.push(ctx.sell(100).status); },
-      4: (ctx) => { statuses.push(ctx.sell(100).status); },
+      2: (ctx) => { statuses.push(ctx.sell(100).status); },
+      3: (ctx) => { statuses.push(ctx.sell(100).status); },
     }), t1);
-    expect(statuses).toEqual(["rejected", "new"]);
-    expect(r.rejections).toEqual([{
-      timeMs: h(1), orderId: 2, symbol: "AAA", side: "sell", quantity: 100, code: "T1_NOT_SELLABLE", source: "risk",
-      message: "T1_NOT_SELLABLE: symbol=AAA, quantity=100, sellable=0, position=100",
-      context: { symbol: "AAA", quantity: 100, sellable: 0, position: 100 },
-    }]);
-    expect(r.orders[1]).toMatchObject({ status: "rejected", reason: "T1_NOT_SELLABLE" });
+    expect(statuses).toEqual(["rejected", "rejected", "new"]);
+    const refused = (orderId: number, i: number) => ({
+      timeMs: decided(i), orderId, symbol: "AAA", side: "sell", quantity: 100, code: "T1_NOT_SELLABLE", source: "risk",
+      message: "T1_NOT_SELLABLE: symbol=AAA, quantity=100, sellable=0, position=100, pending=0",
+      context: { symbol: "AAA", quantity: 100, sellable: 0, position: 100, pending: 0 },
+    });
+    expect(r.rejections).toEqual([refused(2, 1), refused(3, 2)]);
+    expect(r.orders[1]).toMatchObject({ status: "rejected", reason: "T1_NOT_SELLABLE", updatedMs: decided(1) });
+    expect(r.orders[3]!.createdMs).toBe(Date.UTC(2024, 0, 2));
     expect(fillsOf(r)).toEqual([
       { t: h(1), id: 1, side: "buy", q: 100, p: 100 },
-      { t: h(5), id: 3, side: "sell", q: 100, p: 100 },
+      { t: h(4), id: 4, side: "sell", q: 100, p: 100 },
     ]);
   });
 
@@ -145,7 +152,7 @@ describe("T+1 settlement", () => {
       2: (ctx) => { ctx.buy(100); },
       3: (ctx) => { ctx.sell(150); ctx.sell(100); },
     }), t1);
-    expect(r.rejections.map((x) => x.message)).toEqual(["T1_NOT_SELLABLE: symbol=AAA, quantity=150, sellable=100, position=200"]);
+    expect(r.rejections.map((x) => x.message)).toEqual(["T1_NOT_SELLABLE: symbol=AAA, quantity=150, sellable=100, position=200, pending=0"]);
     expect(fillsOf(r).at(-1)).toEqual({ t: at(4, late), id: 4, side: "sell", q: 100, p: 100 });
   });
 

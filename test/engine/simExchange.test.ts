@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { HOUR_MS, type BacktestOptions, type OrderOptions } from "../../engine/index.js";
-import { at, bars, fillsOf, onBars, run, runWithEvents, statusTrail, type Ctx, type Row } from "./harness.js";
+import { at, bars, decidedAt, fillsOf, onBars, run, runWithEvents, scripted, statusTrail, type Ctx, type Row } from "./harness.js";
 
 // daily bars from 2024-01-01; orders are placed on bar 1 (close 101) and meet bar 2 first
 const BASE: Row[] = [
@@ -29,12 +29,15 @@ describe("market orders", () => {
     const r = placeOn(1, (ctx) => ctx.buy(10));
     expect(fillsOf(r)).toEqual([{ t: at(2), id: 1, side: "buy", q: 10, p: 104 }]);
     expect(r.fills[0]!.liquidity).toBe("taker");
-    expect(r.orders[0]).toMatchObject({ status: "filled", filledQuantity: 10, averagePrice: 104, createdMs: at(1), updatedMs: at(2) });
+    // decided at bar 1's close, which is bar 2's open: stamped then, and filled there
+    expect(r.orders[0]).toMatchObject({ status: "filled", filledQuantity: 10, averagePrice: 104, createdMs: decidedAt(1), updatedMs: at(2) });
   });
 
   it("fill at the close of the bar they were placed on only with fillOnClose", () => {
+    // bar 1 closes at 101 at the very time the strategy decides: the fill is stamped with that close time
     const r = placeOn(1, (ctx) => ctx.buy(10), { fill: { fillOnClose: true } });
-    expect(fillsOf(r)).toEqual([{ t: at(1), id: 1, side: "buy", q: 10, p: 101 }]);
+    expect(fillsOf(r)).toEqual([{ t: decidedAt(1), id: 1, side: "buy", q: 10, p: 101 }]);
+    expect(r.orders[0]).toMatchObject({ status: "filled", createdMs: decidedAt(1), updatedMs: decidedAt(1) });
   });
 
   it("placed on the last bar never fill", () => {
@@ -277,6 +280,27 @@ describe("time in force", () => {
     expect(statusTrail(events, 1)).toEqual(["expired"]);
   });
 
+  it("with daily bars, a DAY order placed at a day's close can trade in the next day's session", () => {
+    // decided at the close of Jan 2 (bar 1), the only session it can meet is Jan 3 (bar 2, low 100)
+    const r = placeOn(1, (ctx) => ctx.buy(10, { limitPrice: 101, timeInForce: "DAY" }));
+    expect(fillsOf(r)).toEqual([{ t: at(2), id: 1, side: "buy", q: 10, p: 101 }]);
+  });
+
+  it("a DAY order placed from onFill on a day's first bar lives through that day", () => {
+    // the buy limit fills in the 00:00 bar of Jan 2; onFill places a DAY sell limit that the 01:00 bar reaches
+    const late = { start: Date.UTC(2024, 0, 1, 22), stepMs: HOUR_MS };
+    const series = bars([[100, 101, 99, 100], [100, 101, 99, 100], [100, 101, 97, 98], [99, 104, 98, 103]], late);
+    const strategy = scripted((ctx) => { if (ctx.index === 0) ctx.buy(10, { limitPrice: 98 }); }, {
+      onFill: (ctx, fill) => { if (fill.orderId === 1) ctx.sell(10, { limitPrice: 103, timeInForce: "DAY" }); },
+    });
+    const r = run(series, strategy);
+    expect(r.orders[1]).toMatchObject({ createdMs: at(2, late) });
+    expect(fillsOf(r)).toEqual([
+      { t: at(2, late), id: 1, side: "buy", q: 10, p: 98 },
+      { t: at(3, late), id: 2, side: "sell", q: 10, p: 103 },
+    ]);
+  });
+
   it("IOC is canceled after the first bar it could trade on", () => {
     // bar 1's low 99 misses 96.5; bar 3 would have reached it
     const r = placeOn(0, (ctx) => ctx.buy(10, { limitPrice: 96.5, timeInForce: "IOC" }), {}, hourly);
@@ -331,6 +355,19 @@ describe("volume participation", () => {
     expect(r.orders[0]).toMatchObject({ status: "canceled", reason: "IOC_REMAINDER", filledQuantity: 100 });
   });
 
+  it("a fill-on-close IOC for another symbol gets only that symbol's close, like one for the symbol being handled", () => {
+    // decided at the close of A's bar 1: B's bar 1 closes then (at 21, volume 100: 10 units); the rest is canceled
+    const A = bars([[10, 10, 10, 10, 1000], [11, 11, 11, 11, 1000], [12, 12, 12, 12, 1000], [13, 13, 13, 13, 1000]], { symbol: "A" });
+    const B = bars([[20, 20, 20, 20, 100], [21, 21, 21, 21, 100], [22, 22, 22, 22, 100], [23, 23, 23, 23, 100]], { symbol: "B" });
+    const ioc = { fill: { fillOnClose: true, volumeParticipation: 0.1 } };
+    const own = run([B], onBars({ 1: (ctx) => ctx.buy(50, { timeInForce: "IOC" }) }), ioc);
+    expect(fillsOf(own)).toEqual([{ t: decidedAt(1), id: 1, side: "buy", q: 10, p: 21 }]);
+    expect(own.orders[0]).toMatchObject({ status: "canceled", reason: "IOC_REMAINDER", filledQuantity: 10 });
+    const cross = run([A, B], scripted((ctx) => { if (ctx.symbol === "A" && ctx.index === 1) ctx.buy(50, { symbol: "B", timeInForce: "IOC" }); }), ioc);
+    expect(fillsOf(cross)).toEqual([{ t: decidedAt(1), id: 1, side: "buy", q: 10, p: 21 }]);
+    expect(cross.orders[0]).toMatchObject({ status: "canceled", reason: "IOC_REMAINDER", filledQuantity: 10 });
+  });
+
   it("does not fill at all in a bar without volume", () => {
     const r = run(bars([[100, 101, 99, 100, 1000], [101, 102, 100, 101, 0], [102, 103, 101, 102, 1000]]), onBars({ 0: (ctx) => ctx.buy(50) }), capped);
     expect(fillsOf(r)).toEqual([{ t: at(2), id: 1, side: "buy", q: 50, p: 102 }]);
@@ -366,13 +403,84 @@ describe("no look-ahead", () => {
 
   it.each(cases)("%s does not fill on the bar it was placed on", (_name, opts, side) => {
     const r = placeOn(1, only(opts)(side));
-    expect(r.orders[0]!.createdMs).toBe(at(1));
-    for (const f of r.fills) expect(f.timeMs).toBeGreaterThan(at(1));
+    expect(r.orders[0]!.createdMs).toBe(decidedAt(1));
+    // the first bar that opens at or after the decision is bar 2
+    for (const f of r.fills) expect(f.timeMs).toBeGreaterThanOrEqual(at(2));
   });
 
   it.each(cases.slice(1))("%s does not fill on the bar it was placed on with fillOnClose either", (_name, opts, side) => {
     const r = placeOn(1, only(opts)(side), { fill: { fillOnClose: true } });
     for (const f of r.fills) expect(f.timeMs).toBeGreaterThan(at(1));
+  });
+
+  it("a fill-on-close market order placed from onFill fills no earlier than the fill that triggered it", () => {
+    // the buy limit at 101 fills in bar 2; onFill sells 5 at market, to fill at a close
+    const strategy = scripted((ctx) => { if (ctx.index === 1) ctx.buy(10, { limitPrice: 101 }); }, {
+      onFill: (ctx, fill) => { if (fill.orderId === 1) ctx.sell(5); },
+    });
+    const r = run(base, strategy, { fill: { fillOnClose: true } });
+    expect(r.fills[0]).toMatchObject({ orderId: 1, timeMs: at(2), price: 101 });
+    const reaction = r.fills.find((f) => f.orderId === 2)!;
+    expect(reaction.timeMs, "the reaction's fill time").toBeGreaterThanOrEqual(at(2));
+    expect(reaction.timeMs).toBeGreaterThanOrEqual(r.orders[1]!.createdMs);
+    // decided while bar 2 trades, it cannot take bar 1's close (101, a price from before bar 2 opened at 104):
+    // bar 2's close (106, at its close time) or bar 3's open (105) are the earliest prices it can meet
+    expect([{ t: decidedAt(2), p: 106 }, { t: at(3), p: 105 }], "the reaction's fill").toContainEqual({ t: reaction.timeMs, p: reaction.price });
+  });
+
+  it("a fill-on-close market order placed from onFill cannot buy at the close before a gap its trigger revealed", () => {
+    // bar 2 gaps up to 104 over bar 1's close (101); the stop buy fills at that open, and onFill, seeing the
+    // gap in the fill price, buys 100 more at market: taking bar 1's close would be a riskless 3 a unit
+    const strategy = scripted((ctx) => { if (ctx.index === 1) ctx.buy(1, { stopPrice: 103 }); }, {
+      onFill: (ctx, fill) => { if (fill.orderId === 1 && fill.price > ctx.close) ctx.buy(100); },
+    });
+    const r = run(base, strategy, { fill: { fillOnClose: true } });
+    expect(fillsOf(r)[0]).toEqual({ t: at(2), id: 1, side: "buy", q: 1, p: 104 });
+    const reaction = fillsOf(r).find((f) => f.id === 2)!;
+    expect(reaction.p, "bought at bar 1's close after seeing bar 2's open").not.toBe(101);
+    expect([{ t: decidedAt(2), id: 2, side: "buy", q: 100, p: 106 }, { t: at(3), id: 2, side: "buy", q: 100, p: 105 }]).toContainEqual(reaction);
+  });
+
+  it("a fill-on-close market order placed from onFill while other orders of the bar are still to be met does not break the run", () => {
+    // both buy limits fill in bar 2; the first one's onFill sells 1 at market while the second is still to be matched
+    const strategy = scripted((ctx) => { if (ctx.index === 1) { ctx.buy(10, { limitPrice: 101 }); ctx.buy(10, { limitPrice: 100.5 }); } }, {
+      onFill: (ctx, fill) => { if (fill.orderId === 1) ctx.sell(1); },
+    });
+    let r: ReturnType<typeof run> | undefined;
+    expect(() => { r = run(base, strategy, { fill: { fillOnClose: true } }); }).not.toThrow();
+    expect(r!.error).toBeUndefined();
+    expect(fillsOf(r!).filter((f) => f.id !== 3)).toEqual([
+      { t: at(2), id: 1, side: "buy", q: 10, p: 101 },
+      { t: at(2), id: 2, side: "buy", q: 10, p: 100.5 },
+    ]);
+    expect(r!.orders[2]).toMatchObject({ side: "sell", quantity: 1, createdMs: at(2), status: "filled" });
+  });
+
+  it("onFill may cancel an order and list the open ones while the bar is still being matched", () => {
+    // both buy limits fill in bar 2; the first one's onFill cancels the third and looks at the book
+    const seen: number[][] = [];
+    const strategy = scripted((ctx) => { if (ctx.index === 1) { ctx.buy(10, { limitPrice: 101 }); ctx.buy(10, { limitPrice: 100.5 }); ctx.buy(10, { limitPrice: 50 }); } }, {
+      onFill: (ctx, fill) => { if (fill.orderId === 1) { ctx.cancel(3); seen.push(ctx.openOrders().map((o) => o.id)); } },
+    });
+    let r: ReturnType<typeof run> | undefined;
+    expect(() => { r = run(base, strategy); }).not.toThrow();
+    expect(seen).toEqual([[2]]);
+    expect(fillsOf(r!)).toEqual([
+      { t: at(2), id: 1, side: "buy", q: 10, p: 101 },
+      { t: at(2), id: 2, side: "buy", q: 10, p: 100.5 },
+    ]);
+    expect(r!.orders[2]).toMatchObject({ status: "canceled", reason: "CANCELED", updatedMs: at(2) });
+  });
+
+  it("an order placed from onFill without fillOnClose fills at the next bar's open", () => {
+    const strategy = scripted((ctx) => { if (ctx.index === 1) ctx.buy(10, { limitPrice: 101 }); }, {
+      onFill: (ctx, fill) => { if (fill.orderId === 1) ctx.sell(5); },
+    });
+    const r = run(base, strategy);
+    expect(fillsOf(r)).toEqual([
+      { t: at(2), id: 1, side: "buy", q: 10, p: 101 },
+      { t: at(3), id: 2, side: "sell", q: 5, p: 105 },
+    ]);
   });
 
   it("a strategy never sees a later bar: history ends at the bar being handled", () => {

@@ -3,7 +3,7 @@ import { bollingerBatch, priceDecimals, runBacktest } from "../../engine/index.j
 import { bollingerMeanReversion } from "../../strategies/bollingerMeanReversion.js";
 import { strategies } from "../../strategies/index.js";
 import {
-  backtestRefusal, dailyBars, dayTime, expectFillsWithinTheirBars, expectIdenticalRuns, expectPrefixStable,
+  backtestRefusal, dailyBars, dayTime, decidedOn, expectFillsWithinTheirBars, expectIdenticalRuns, expectPrefixStable,
   paramRefusal, recordedRun,
 } from "./helpers.js";
 import { HAS_ORCL, loadOrcl } from "./loadOrcl.js";
@@ -42,8 +42,8 @@ describe("bollinger-mean-reversion", () => {
     const { fills, orders } = runBacktest({ bars: dip, strategy: bollingerMeanReversion, params, cash: 10_000 });
     const { middle } = bands(dip);
     const exit = orders.find((o) => o.tag === "exit")!;
-    // placed on the entry's fill bar at that bar's middle, moved on bar 6 to bar 6's middle
-    expect(exit).toMatchObject({ type: "limit", side: "sell", reduceOnly: true, createdMs: dayTime(5), limitPrice: middle[6], status: "filled" });
+    // placed on the entry's fill bar (decided at its close) at that bar's middle, moved on bar 6 to bar 6's middle
+    expect(exit).toMatchObject({ type: "limit", side: "sell", reduceOnly: true, createdMs: decidedOn(5), updatedMs: dayTime(7), limitPrice: middle[6], status: "filled" });
     expect(fills).toHaveLength(2);
     expect(fills[1]).toMatchObject({ orderId: exit.id, side: "sell", timeMs: dayTime(7), price: middle[6], quantity: fills[0]!.quantity, liquidity: "maker" });
   });

@@ -3,7 +3,7 @@ import { atrBatch, donchianBatch, runBacktest } from "../../engine/index.js";
 import { donchianBreakout } from "../../strategies/donchianBreakout.js";
 import { strategies } from "../../strategies/index.js";
 import {
-  backtestRefusal, dailyBars, dayTime, expectFillsWithinTheirBars, expectIdenticalRuns, expectPrefixStable,
+  backtestRefusal, dailyBars, dayTime, decidedOn, expectFillsWithinTheirBars, expectIdenticalRuns, expectPrefixStable,
   paramRefusal, recordedRun,
 } from "./helpers.js";
 import { HAS_ORCL, loadOrcl } from "./loadOrcl.js";
@@ -60,7 +60,8 @@ describe("donchian-breakout", () => {
   it("cancels the trailing stop when the channel exit comes first", () => {
     const { fills, orders } = runBacktest({ bars, strategy: donchianBreakout, params: { ...params, atrMultiple: 4 }, cash: 10_000 });
     expect(fills.map((f) => [f.side, f.timeMs])).toEqual([["buy", dayTime(5)], ["sell", dayTime(8)]]);
-    expect(orders.find((o) => o.tag === "trailing-stop")).toMatchObject({ status: "canceled", updatedMs: dayTime(7) });
+    // canceled on bar 7, whose close is below the channel: at that close, before bar 8 (where the exit sells) opens
+    expect(orders.find((o) => o.tag === "trailing-stop")).toMatchObject({ status: "canceled", updatedMs: decidedOn(7) });
   });
 
   it("refuses out-of-range parameters with PARAM_OUT_OF_RANGE", () => {

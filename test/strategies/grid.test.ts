@@ -6,7 +6,7 @@ import {
 import { grid } from "../../strategies/grid.js";
 import { strategies } from "../../strategies/index.js";
 import {
-  backtestRefusal, dailyBars, dayTime, expectFillsWithinTheirBars, expectIdenticalRuns, expectPrefixStable,
+  backtestRefusal, dailyBars, dayTime, decidedOn, expectFillsWithinTheirBars, expectIdenticalRuns, expectPrefixStable,
   paramRefusal, recordedRun,
 } from "./helpers.js";
 import { HAS_ORCL, loadOrcl } from "./loadOrcl.js";
@@ -46,7 +46,8 @@ function runByBar(bars: BarSeries, given: Readonly<Record<string, unknown>>, bef
   return engine;
 }
 
-const createdOn = (orders: readonly Readonly<Order>[], i: number) => orders.filter((o) => o.createdMs === dayTime(i));
+/** The orders placed in onBar of bar i (decided at its close). */
+const createdOn = (orders: readonly Readonly<Order>[], i: number) => orders.filter((o) => o.createdMs === decidedOn(i));
 
 describe("grid", () => {
   it("is registered under its name", () => {
@@ -55,15 +56,15 @@ describe("grid", () => {
 
   it("starts with limit buys below the first close and no sells while it holds nothing", () => {
     const { orders } = runBacktest({ bars: upAndDown, strategy: grid, params, cash: 10_000 });
-    expect(shape(orders.filter((o) => o.createdMs === dayTime(0)))).toEqual([["buy", 100 * (1 - 0.01), 10], ["buy", 100 * (1 - 2 * 0.01), 10]]);
+    expect(shape(orders.filter((o) => o.createdMs === decidedOn(0)))).toEqual([["buy", 100 * (1 - 0.01), 10], ["buy", 100 * (1 - 2 * 0.01), 10]]);
     expect(orders.every((o) => o.type === "limit" && o.timeInForce === "GTC")).toBe(true);
   });
 
   it("re-centres on a buy fill: cancels the old grid, buys below and sells the inventory above the fill price", () => {
     const { fills, orders } = runBacktest({ bars: upAndDown, strategy: grid, params, cash: 10_000 });
     expect(fills[0]).toMatchObject({ side: "buy", timeMs: dayTime(1), price: 99, quantity: 10, liquidity: "maker" });
-    expect(orders.find((o) => o.limitPrice === 98)).toMatchObject({ status: "canceled", updatedMs: dayTime(1) });
-    const regrid = orders.filter((o) => o.createdMs === dayTime(1));
+    expect(orders.find((o) => o.limitPrice === 98)).toMatchObject({ status: "canceled", updatedMs: decidedOn(1) });
+    const regrid = orders.filter((o) => o.createdMs === decidedOn(1));
     // 10 units held: one sell of 10 at the nearest level, none at the second
     expect(shape(regrid)).toEqual([["buy", 99 * (1 - 0.01), 10], ["buy", 99 * (1 - 0.02), 10], ["sell", 99 * (1 + 0.01), 10]]);
     expect(regrid.find((o) => o.side === "sell")!.reduceOnly).toBe(true);
@@ -73,12 +74,12 @@ describe("grid", () => {
     const { fills, orders } = runBacktest({ bars: upAndDown, strategy: grid, params, cash: 10_000 });
     expect(fills[1]).toMatchObject({ side: "sell", timeMs: dayTime(2), price: 99 * 1.01, quantity: 10 });
     const a = 99 * 1.01;
-    expect(shape(orders.filter((o) => o.createdMs === dayTime(2)))).toEqual([["buy", a * (1 - 0.01), 10], ["buy", a * (1 - 0.02), 10]]);
+    expect(shape(orders.filter((o) => o.createdMs === decidedOn(2)))).toEqual([["buy", a * (1 - 0.01), 10], ["buy", a * (1 - 0.02), 10]]);
   });
 
   it("leaves its resting orders alone on a bar without fills or parameter changes", () => {
     const { orders } = runBacktest({ bars: upAndDown, strategy: grid, params, cash: 10_000 });
-    expect(orders.filter((o) => o.createdMs === dayTime(3) || o.updatedMs === dayTime(3))).toEqual([]);
+    expect(orders.filter((o) => o.createdMs === decidedOn(3) || o.updatedMs === decidedOn(3))).toEqual([]);
     expect(orders.filter((o) => o.status === "new")).toHaveLength(2);
   });
 
@@ -87,7 +88,7 @@ describe("grid", () => {
     const { fills, orders } = runBacktest({ bars: drop, strategy: grid, params, cash: 10_000 });
     // the bar opens above both levels (99.5) and falls through them: the older 99 buy fills first
     expect(fills.map((f) => [f.side, f.price, f.timeMs])).toEqual([["buy", 99, dayTime(1)], ["buy", 98, dayTime(1)]]);
-    expect(shape(orders.filter((o) => o.createdMs === dayTime(1)))).toEqual([
+    expect(shape(orders.filter((o) => o.createdMs === decidedOn(1)))).toEqual([
       ["buy", 98 * 0.99, 10], ["buy", 98 * 0.98, 10], ["sell", 98 * 1.01, 10], ["sell", 98 * 1.02, 10],
     ]);
   });
@@ -97,9 +98,9 @@ describe("grid", () => {
     const { orders, fills } = runBacktest({ bars: rise, strategy: grid, params, cash: 10_000 });
     expect(fills).toEqual([]);
     // 100.9 is not above 100 × 1.01; 101.2 is
-    expect(orders.filter((o) => o.createdMs === dayTime(1))).toEqual([]);
-    expect(shape(orders.filter((o) => o.createdMs === dayTime(2)))).toEqual([["buy", 101.2 * 0.99, 10], ["buy", 101.2 * 0.98, 10]]);
-    expect(orders.filter((o) => o.createdMs === dayTime(0)).map((o) => o.status)).toEqual(["canceled", "canceled"]);
+    expect(orders.filter((o) => o.createdMs === decidedOn(1))).toEqual([]);
+    expect(shape(orders.filter((o) => o.createdMs === decidedOn(2)))).toEqual([["buy", 101.2 * 0.99, 10], ["buy", 101.2 * 0.98, 10]]);
+    expect(orders.filter((o) => o.createdMs === decidedOn(0)).map((o) => o.status)).toEqual(["canceled", "canceled"]);
   });
 
   it("fills a buy at the open when the bar gaps below it", () => {
@@ -111,19 +112,19 @@ describe("grid", () => {
 
   it("sizes each level as floor(order_percent × equity / level price) in percent mode", () => {
     const { orders } = runBacktest({ bars: upAndDown, strategy: grid, params: { ...params, risk_mode: "percent", order_percent: 0.1 }, cash: 10_000 });
-    expect(shape(orders.filter((o) => o.createdMs === dayTime(0)))).toEqual([["buy", 99, Math.floor(1000 / 99)], ["buy", 98, Math.floor(1000 / 98)]]);
+    expect(shape(orders.filter((o) => o.createdMs === decidedOn(0)))).toEqual([["buy", 99, Math.floor(1000 / 99)], ["buy", 98, Math.floor(1000 / 98)]]);
   });
 
   it("places only the buys its cash covers, nearest level first", () => {
     // 10 000 buys 101 units at 99 (9 999) but not another 101 at 98
     const { orders } = runBacktest({ bars: upAndDown, strategy: grid, params: { ...params, order_size: 101 }, cash: 10_000 });
-    expect(shape(orders.filter((o) => o.createdMs === dayTime(0)))).toEqual([["buy", 99, 101]]);
+    expect(shape(orders.filter((o) => o.createdMs === decidedOn(0)))).toEqual([["buy", 99, 101]]);
   });
 
   it("places different orders when grid_spacing differs between runs", () => {
     const a = runBacktest({ bars: upAndDown, strategy: grid, params, cash: 10_000 });
     const b = runBacktest({ bars: upAndDown, strategy: grid, params: { ...params, grid_spacing: 0.02 }, cash: 10_000 });
-    expect(shape(b.orders.filter((o) => o.createdMs === dayTime(0)))).toEqual([["buy", 98, 10], ["buy", 96, 10]]);
+    expect(shape(b.orders.filter((o) => o.createdMs === decidedOn(0)))).toEqual([["buy", 98, 10], ["buy", 96, 10]]);
     expect(shape(b.orders)).not.toEqual(shape(a.orders));
     // with 2 % spacing bar 1 (low 98.5) reaches no level
     expect(b.fills).toEqual([]);
@@ -138,7 +139,7 @@ describe("grid", () => {
     // nothing on bars 1 and 2; on bar 3 the old grid is canceled and the new spacing used
     expect(createdOn(orders, 1)).toEqual([]);
     expect(createdOn(orders, 2)).toEqual([]);
-    expect(createdOn(orders, 0).map((o) => [o.status, o.updatedMs])).toEqual([["canceled", dayTime(3)], ["canceled", dayTime(3)]]);
+    expect(createdOn(orders, 0).map((o) => [o.status, o.updatedMs])).toEqual([["canceled", decidedOn(3)], ["canceled", decidedOn(3)]]);
     expect(shape(createdOn(orders, 3))).toEqual([["buy", 98, 10], ["buy", 96, 10]]);
     expect(createdOn(orders, 4)).toEqual([]);
     expect(createdOn(orders, 5)).toEqual([]);

@@ -9,6 +9,11 @@ export const DAY = 86_400_000;
 /** Open time of bar 0 of the hand-built series (a Monday, UTC). */
 export const T0 = Date.UTC(2024, 0, 1);
 export const dayTime = (i: number): number => T0 + i * DAY;
+/**
+ * When a strategy decides on daily bar i: at its close, which is bar i + 1's open time. Orders placed
+ * in onBar of bar i are stamped with it (`createdMs`), and so are its cancels and modifies (`updatedMs`).
+ */
+export const decidedOn = (i: number): number => dayTime(i + 1);
 
 /** Daily bars from [open, high, low, close] rows, volume 1000. */
 export function dailyBars(rows: readonly (readonly [number, number, number, number])[], symbol = "TEST"): BarSeries {
@@ -71,7 +76,8 @@ export function expectIdenticalRuns(a: BacktestResult, b: BacktestResult): void 
  * No fill uses a price the bar it is stamped with could not have traded at, nor a bar before the
  * order existed: market fills at that bar's open; limit fills inside the bar's range and at or
  * better than the limit; stop fills inside the range and at or worse than the stop (the stop, or
- * the open on a gap); and every fill strictly after the bar its order was created on.
+ * the open on a gap); and every fill on a bar that opened at or after the order's decision
+ * (its createdMs: the close of the bar it was placed on, or the fill time for one placed in onFill).
  */
 export function expectFillsWithinTheirBars(result: BacktestResult, series: BarSeries): void {
   const orders = new Map<number, OrderRecord>(result.orders.map((o) => [o.id, o]));
@@ -80,7 +86,7 @@ export function expectFillsWithinTheirBars(result: BacktestResult, series: BarSe
     const order = orders.get(f.orderId)!;
     const where = `fill of order ${f.orderId} (${order.type} ${f.side}) at ${new Date(f.timeMs).toISOString()}`;
     expect(i, where).toBeGreaterThanOrEqual(0);
-    expect(f.timeMs, where).toBeGreaterThan(order.createdMs);
+    expect(f.timeMs, where).toBeGreaterThanOrEqual(order.createdMs);
     const o = series.open[i]!, h = series.high[i]!, l = series.low[i]!;
     expect(f.price, where).toBeGreaterThanOrEqual(l);
     expect(f.price, where).toBeLessThanOrEqual(h);

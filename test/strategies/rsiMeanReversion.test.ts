@@ -3,7 +3,7 @@ import { rsiBatch, runBacktest } from "../../engine/index.js";
 import { rsiMeanReversion } from "../../strategies/rsiMeanReversion.js";
 import { strategies } from "../../strategies/index.js";
 import {
-  backtestRefusal, barsFromCloses, dailyBars, dayTime, expectFillsWithinTheirBars, expectIdenticalRuns,
+  backtestRefusal, barsFromCloses, dailyBars, dayTime, decidedOn, expectFillsWithinTheirBars, expectIdenticalRuns,
   expectPrefixStable, paramRefusal, recordedRun,
 } from "./helpers.js";
 import { HAS_ORCL, loadOrcl } from "./loadOrcl.js";
@@ -76,7 +76,9 @@ describe("rsi-mean-reversion", () => {
     const { fills, orders } = runBacktest({ bars: dipAndRecovery, strategy: rsiMeanReversion, params: { ...params, stopLossPct: 0.2 }, cash: 10_000 });
     expect(fills.map((f) => f.side)).toEqual(["buy", "sell"]);
     const stop = orders.find((o) => o.tag === "stop-loss")!;
-    expect(stop).toMatchObject({ status: "canceled", filledQuantity: 0, updatedMs: dayTime(9) });
+    // canceled on bar 9 (decided at its close), together with the exit placed there
+    expect(stop).toMatchObject({ status: "canceled", filledQuantity: 0, updatedMs: decidedOn(9) });
+    expect(orders.find((o) => o.side === "sell" && o.tag !== "stop-loss")).toMatchObject({ createdMs: decidedOn(9) });
   });
 
   it("refuses out-of-range parameters with PARAM_OUT_OF_RANGE", () => {

@@ -17,6 +17,8 @@ export interface FakeViewInit {
   sellable?: Readonly<Record<string, number>>;
   /** Gross exposure; default Σ |position × last price|. */
   gross?: number;
+  /** Unfilled units of open orders per symbol and side; default none. */
+  open?: Readonly<Record<string, { buy?: number; sell?: number }>>;
 }
 
 export function fakeView(init: FakeViewInit = {}): RiskView {
@@ -36,6 +38,7 @@ export function fakeView(init: FakeViewInit = {}): RiskView {
     lastBarTimeMs: (symbol) => barTimes[symbol] ?? NaN,
     grossExposure: () => gross,
     sellable: (symbol) => init.sellable?.[symbol] ?? Math.max(positions[symbol] ?? 0, 0),
+    openQuantity: (symbol, side) => init.open?.[symbol]?.[side] ?? 0,
   };
 }
 

@@ -12,7 +12,7 @@ describe("t1Sellable", () => {
 
   it("denies a sell larger than the sellable units of a long", () => {
     const denial = t1Sellable().checkOrder!(order({ side: "sell", quantity: 300 }), view);
-    expect(denial?.message).toBe("T1_NOT_SELLABLE: symbol=AAA, quantity=300, sellable=100, position=300");
+    expect(denial?.message).toBe("T1_NOT_SELLABLE: symbol=AAA, quantity=300, sellable=100, position=300, pending=0");
   });
 
   it("always allows a buy", () => {
@@ -40,5 +40,15 @@ describe("t1Sellable", () => {
   it("still requires the long part of a flip to be sellable when shorts are allowed", () => {
     const rule = t1Sellable({ allowShort: true });
     expect(rule.checkOrder!(order({ side: "sell", quantity: 400 }), view)?.code).toBe("T1_NOT_SELLABLE");
+  });
+});
+
+describe("t1Sellable with sells already resting", () => {
+  it("counts open sells against the sellable units, so two sells cannot share them", () => {
+    const rule = t1Sellable();
+    const view = fakeView({ positions: { AAA: 200 }, sellable: { AAA: 100 }, open: { AAA: { sell: 100 } } });
+    const d = rule.checkOrder!(order({ side: "sell", quantity: 100 }), view);
+    expect(d?.code).toBe("T1_NOT_SELLABLE");
+    expect(rule.checkOrder!(order({ side: "sell", quantity: 100 }), fakeView({ positions: { AAA: 200 }, sellable: { AAA: 100 } }))).toBeNull();
   });
 });
