@@ -1,7 +1,7 @@
 import { InputError } from "../errors.js";
-import { runScalarFields } from "./batch.js";
 import { checkPeriod, checkReplace, nonFinite } from "./checks.js";
 import { IndicatorBase } from "./indicator-base.js";
+import { RollingWindow } from "./rolling-window.js";
 import { Sma } from "./sma.js";
 import type { DecimalsOptions, ScalarIndicator } from "./types.js";
 
@@ -27,10 +27,8 @@ export class Bollinger extends IndicatorBase implements ScalarIndicator {
   readonly warmup: number;
   private readonly name: string;
   private readonly sma: Sma;
-  /** The window's raw inputs; input j sits at j % period. */
-  private readonly buf: Float64Array;
-  private slot = 0;
-  private lastSlot = 0;
+  /** The window's raw inputs. */
+  private readonly window: RollingWindow;
   private up = NaN;
   private low = NaN;
 
@@ -45,7 +43,7 @@ export class Bollinger extends IndicatorBase implements ScalarIndicator {
     this.k = k;
     this.warmup = period;
     this.sma = new Sma(period, options);
-    this.buf = new Float64Array(period);
+    this.window = new RollingWindow(period);
   }
 
   /** SMA(period) (NaN until ready). */
@@ -67,24 +65,21 @@ export class Bollinger extends IndicatorBase implements ScalarIndicator {
     if (!Number.isFinite(x)) nonFinite(this.name, "x", x);
     const mid = this.sma.update(x);
     this.n++;
-    this.lastSlot = this.slot;
-    this.buf[this.slot] = x;
-    this.slot = this.slot + 1 === this.period ? 0 : this.slot + 1;
+    this.window.push(x);
     return this.apply(mid);
   }
 
   replace(x: number): number {
     checkReplace(this.name, this.n, x);
     const mid = this.sma.replace(x);
-    this.buf[this.lastSlot] = x;
+    this.window.replaceLast(x);
     return this.apply(mid);
   }
 
   reset(): void {
     this.sma.reset();
     this.n = 0;
-    this.slot = 0;
-    this.lastSlot = 0;
+    this.window.clear();
     this.val = NaN;
     this.up = NaN;
     this.low = NaN;
@@ -92,15 +87,16 @@ export class Bollinger extends IndicatorBase implements ScalarIndicator {
 
   private apply(mid: number): number {
     if (this.n < this.warmup) return this.val;
-    const buf = this.buf;
+    const buf = this.window.buf;
+    const head = this.window.head;
     const p = this.period;
     // oldest to newest, so equal windows give bit-identical σ whatever the ring's rotation
     let ss = 0;
-    for (let i = this.slot; i < p; i++) {
+    for (let i = head; i < p; i++) {
       const d = buf[i]! - mid;
       ss += d * d;
     }
-    for (let i = 0; i < this.slot; i++) {
+    for (let i = 0; i < head; i++) {
       const d = buf[i]! - mid;
       ss += d * d;
     }
@@ -131,5 +127,14 @@ export function bollinger(period = 20, k = 2, options?: DecimalsOptions): Bollin
 export function bollingerBatch(
   values: ArrayLike<number>, period = 20, k = 2, options?: DecimalsOptions,
 ): { upper: Float64Array; middle: Float64Array; lower: Float64Array } {
-  return runScalarFields(new Bollinger(period, k, options), values, ["upper", "middle", "lower"]);
+  const ind = new Bollinger(period, k, options);
+  const n = values.length;
+  const out = { upper: new Float64Array(n), middle: new Float64Array(n), lower: new Float64Array(n) };
+  for (let i = 0; i < n; i++) {
+    ind.update(values[i]!);
+    out.upper[i] = ind.upper;
+    out.middle[i] = ind.middle;
+    out.lower[i] = ind.lower;
+  }
+  return out;
 }

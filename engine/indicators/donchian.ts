@@ -1,5 +1,4 @@
-import { runBarFields } from "./batch.js";
-import { checkBar, checkBarReplace, checkPeriod } from "./checks.js";
+import { checkBar, checkBarReplace, checkLengths, checkPeriod } from "./checks.js";
 import { IndicatorBase } from "./indicator-base.js";
 import { RollingExtreme } from "./rolling-extreme.js";
 import type { BarIndicator } from "./types.js";
@@ -104,5 +103,14 @@ export function donchian(period = 20): Donchian {
 export function donchianBatch(
   high: ArrayLike<number>, low: ArrayLike<number>, close: ArrayLike<number>, volume: ArrayLike<number>, period = 20,
 ): { upper: Float64Array; middle: Float64Array; lower: Float64Array } {
-  return runBarFields("donchianBatch", () => new Donchian(period), ["upper", "middle", "lower"], high, low, close, volume);
+  const n = checkLengths("donchianBatch", { high, low, close, volume });
+  const ind = new Donchian(period);
+  const out = { upper: new Float64Array(n), middle: new Float64Array(n), lower: new Float64Array(n) };
+  for (let i = 0; i < n; i++) {
+    ind.update(high[i]!, low[i]!, close[i]!, volume[i]!);
+    out.upper[i] = ind.upper;
+    out.middle[i] = ind.middle;
+    out.lower[i] = ind.lower;
+  }
+  return out;
 }

@@ -1,5 +1,4 @@
 import { InputError } from "../errors.js";
-import { runScalarFields } from "./batch.js";
 import { checkPeriod, checkReplace, nonFinite } from "./checks.js";
 import { Ema } from "./ema.js";
 import { IndicatorBase } from "./indicator-base.js";
@@ -121,5 +120,14 @@ export function macd(fast = 12, slow = 26, signal = 9): Macd {
 export function macdBatch(
   values: ArrayLike<number>, fast = 12, slow = 26, signal = 9,
 ): { macd: Float64Array; signal: Float64Array; histogram: Float64Array } {
-  return runScalarFields(new Macd(fast, slow, signal), values, ["macd", "signal", "histogram"]);
+  const ind = new Macd(fast, slow, signal);
+  const n = values.length;
+  const out = { macd: new Float64Array(n), signal: new Float64Array(n), histogram: new Float64Array(n) };
+  for (let i = 0; i < n; i++) {
+    ind.update(values[i]!);
+    out.macd[i] = ind.macd;
+    out.signal[i] = ind.signal;
+    out.histogram[i] = ind.histogram;
+  }
+  return out;
 }

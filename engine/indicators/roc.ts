@@ -1,6 +1,7 @@
 import { runScalar } from "./batch.js";
 import { checkPeriod, checkReplace, nonFinite } from "./checks.js";
 import { IndicatorBase } from "./indicator-base.js";
+import { RollingWindow } from "./rolling-window.js";
 import type { ScalarIndicator } from "./types.js";
 
 /**
@@ -20,10 +21,8 @@ export class Roc extends IndicatorBase implements ScalarIndicator {
   readonly period: number;
   readonly warmup: number;
   private readonly name: string;
-  /** The last `period` inputs; input j sits at j % period. */
-  private readonly buf: Float64Array;
-  private slot = 0;
-  private lastSlot = 0;
+  /** The last `period` inputs, NaN where none yet. */
+  private readonly window: RollingWindow;
   /** The input `period` inputs before the last one (the base of the rate). */
   private base = NaN;
 
@@ -32,29 +31,25 @@ export class Roc extends IndicatorBase implements ScalarIndicator {
     this.period = checkPeriod("Roc", "period", period);
     this.warmup = period + 1;
     this.name = `Roc(${period})`;
-    this.buf = new Float64Array(period);
+    this.window = new RollingWindow(period, NaN);
   }
 
   update(x: number): number {
     if (!Number.isFinite(x)) nonFinite(this.name, "x", x);
     this.n++;
-    this.lastSlot = this.slot;
-    this.base = this.n > this.period ? this.buf[this.slot]! : NaN;
-    this.buf[this.slot] = x;
-    this.slot = this.slot + 1 === this.period ? 0 : this.slot + 1;
+    this.base = this.window.push(x);
     return this.apply(x);
   }
 
   replace(x: number): number {
     checkReplace(this.name, this.n, x);
-    this.buf[this.lastSlot] = x;
+    this.window.replaceLast(x);
     return this.apply(x);
   }
 
   reset(): void {
     this.n = 0;
-    this.slot = 0;
-    this.lastSlot = 0;
+    this.window.clear();
     this.base = NaN;
     this.val = NaN;
   }

@@ -1,9 +1,8 @@
-import { InputError } from "../errors.js";
 import { runScalar } from "./batch.js";
-import { checkDecimals, checkPeriod, checkReplace, nonFinite } from "./checks.js";
+import { checkPeriod, checkReplace, nonFinite } from "./checks.js";
 import { CompensatedSum } from "./compensated-sum.js";
 import { IndicatorBase } from "./indicator-base.js";
-import { toTicks } from "./ticks.js";
+import { tickScale, toTicks } from "./ticks.js";
 import type { DecimalsOptions, ScalarIndicator } from "./types.js";
 
 /**
@@ -48,14 +47,10 @@ export class Sma extends IndicatorBase implements ScalarIndicator {
     this.period = checkPeriod("Sma", "period", period);
     this.warmup = period;
     this.name = `Sma(${period})`;
-    const scale = checkDecimals(this.name, options?.decimals);
-    this.scale = scale ?? 0;
-    this.divisor = scale === undefined ? period : period * scale;
-    if (scale !== undefined && this.divisor > Number.MAX_SAFE_INTEGER) {
-      throw new InputError("BAD_DECIMALS", { indicator: this.name, argument: "decimals", value: options?.decimals },
-        `${this.name}: period * 10^decimals exceeds 2^53, so the average could not be exact; use fewer decimals`);
-    }
-    this.maxTicks = Math.floor(Number.MAX_SAFE_INTEGER / period);
+    const ticks = tickScale(this.name, options?.decimals, period, "period");
+    this.scale = ticks.scale;
+    this.divisor = ticks.divisor;
+    this.maxTicks = ticks.maxTicks;
     this.buf = new Float64Array(period);
   }
 

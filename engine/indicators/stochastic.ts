@@ -1,5 +1,4 @@
-import { runBarFields } from "./batch.js";
-import { checkBar, checkBarReplace, checkPeriod } from "./checks.js";
+import { checkBar, checkBarReplace, checkLengths, checkPeriod } from "./checks.js";
 import { IndicatorBase } from "./indicator-base.js";
 import { RollingExtreme } from "./rolling-extreme.js";
 import { Sma } from "./sma.js";
@@ -116,5 +115,13 @@ export function stochasticBatch(
   high: ArrayLike<number>, low: ArrayLike<number>, close: ArrayLike<number>, volume: ArrayLike<number>,
   kPeriod = 14, dPeriod = 3,
 ): { k: Float64Array; d: Float64Array } {
-  return runBarFields("stochasticBatch", () => new Stochastic(kPeriod, dPeriod), ["k", "d"], high, low, close, volume);
+  const n = checkLengths("stochasticBatch", { high, low, close, volume });
+  const ind = new Stochastic(kPeriod, dPeriod);
+  const out = { k: new Float64Array(n), d: new Float64Array(n) };
+  for (let i = 0; i < n; i++) {
+    ind.update(high[i]!, low[i]!, close[i]!, volume[i]!);
+    out.k[i] = ind.k;
+    out.d[i] = ind.d;
+  }
+  return out;
 }

@@ -3,6 +3,7 @@ import { runBar } from "./batch.js";
 import { checkBar, checkPeriod, nothingToReplace } from "./checks.js";
 import { CompensatedSum } from "./compensated-sum.js";
 import { IndicatorBase } from "./indicator-base.js";
+import { RollingWindow } from "./rolling-window.js";
 import type { BarIndicator } from "./types.js";
 
 /**
@@ -30,11 +31,10 @@ export class Vwap extends IndicatorBase implements BarIndicator {
   private readonly name: string;
   /** 0 for cumulative, else the window length (a number, so `update` stays monomorphic). */
   private readonly p: number;
-  /** The window's typical prices and volumes (rolling only); bar j sits at j % period. */
-  private readonly tpBuf: Float64Array;
-  private readonly volBuf: Float64Array;
-  private slot = 0;
-  private lastSlot = 0;
+  /** The window's typical prices and volumes (rolling only). */
+  private readonly tpWindow: RollingWindow;
+  private readonly volWindow: RollingWindow;
+  /** The bar that left the window on the last update (0 while filling). */
   private outTp = 0;
   private outVol = 0;
   private readonly pv = new CompensatedSum();
@@ -50,8 +50,8 @@ export class Vwap extends IndicatorBase implements BarIndicator {
     this.p = period ?? 0;
     this.warmup = period ?? 1;
     this.name = period === undefined ? "Vwap" : `Vwap(${period})`;
-    this.tpBuf = new Float64Array(this.p);
-    this.volBuf = new Float64Array(this.p);
+    this.tpWindow = new RollingWindow(this.p);
+    this.volWindow = new RollingWindow(this.p);
   }
 
   update(high: number, low: number, close: number, volume: number): number {
@@ -61,14 +61,8 @@ export class Vwap extends IndicatorBase implements BarIndicator {
     this.n++;
     const p = this.p;
     if (p !== 0) {
-      this.lastSlot = this.slot;
-      if (this.n > p) {
-        this.outTp = this.tpBuf[this.slot]!;
-        this.outVol = this.volBuf[this.slot]!;
-      }
-      this.tpBuf[this.slot] = t;
-      this.volBuf[this.slot] = volume;
-      this.slot = this.slot + 1 === p ? 0 : this.slot + 1;
+      this.outTp = this.tpWindow.push(t);
+      this.outVol = this.volWindow.push(volume);
     }
     this.pv.mark();
     this.vol.mark();
@@ -83,8 +77,8 @@ export class Vwap extends IndicatorBase implements BarIndicator {
     if (this.n === 0) nothingToReplace(this.name);
     const t = (high + low + close) / 3;
     if (this.p !== 0) {
-      this.tpBuf[this.lastSlot] = t;
-      this.volBuf[this.lastSlot] = volume;
+      this.tpWindow.replaceLast(t);
+      this.volWindow.replaceLast(volume);
     }
     this.pv.restore();
     this.vol.restore();
@@ -94,8 +88,8 @@ export class Vwap extends IndicatorBase implements BarIndicator {
 
   reset(): void {
     this.n = 0;
-    this.slot = 0;
-    this.lastSlot = 0;
+    this.tpWindow.clear();
+    this.volWindow.clear();
     this.outTp = 0;
     this.outVol = 0;
     this.pv.clear();

@@ -1,9 +1,9 @@
-import { InputError } from "../errors.js";
 import { runScalar } from "./batch.js";
-import { checkDecimals, checkPeriod, checkReplace, nonFinite } from "./checks.js";
+import { checkPeriod, checkReplace, nonFinite } from "./checks.js";
 import { CompensatedSum } from "./compensated-sum.js";
 import { IndicatorBase } from "./indicator-base.js";
-import { toTicks } from "./ticks.js";
+import { RollingWindow } from "./rolling-window.js";
+import { tickScale, toTicks } from "./ticks.js";
 import type { DecimalsOptions, ScalarIndicator } from "./types.js";
 
 /**
@@ -27,9 +27,9 @@ export class Wma extends IndicatorBase implements ScalarIndicator {
   private readonly scale: number;
   private readonly divisor: number;
   private readonly maxTicks: number;
-  private readonly buf: Float64Array;
-  private slot = 0;
-  private lastSlot = 0;
+  /** The window (ticks or raw inputs). */
+  private readonly window: RollingWindow;
+  /** The input that left the window on the last update (0 while filling). */
   private out = 0;
   private tickW = 0;
   private tickS = 0;
@@ -43,28 +43,19 @@ export class Wma extends IndicatorBase implements ScalarIndicator {
     this.period = checkPeriod("Wma", "period", period, 1, 2 ** 26 - 1);
     this.warmup = period;
     this.name = `Wma(${period})`;
-    const scale = checkDecimals(this.name, options?.decimals);
-    const weights = (period * (period + 1)) / 2;
-    this.scale = scale ?? 0;
-    this.divisor = scale === undefined ? weights : weights * scale;
-    if (scale !== undefined && this.divisor > Number.MAX_SAFE_INTEGER) {
-      throw new InputError("BAD_DECIMALS", { indicator: this.name, argument: "decimals", value: options?.decimals },
-        `${this.name}: period * (period + 1) / 2 * 10^decimals exceeds 2^53, so the average could not be exact; use fewer decimals`);
-    }
     // |W| <= weights * maxTicks keeps every intermediate of the integer path within 2^53
-    this.maxTicks = Math.floor(Number.MAX_SAFE_INTEGER / weights);
-    this.buf = new Float64Array(period);
+    const ticks = tickScale(this.name, options?.decimals, (period * (period + 1)) / 2, "period * (period + 1) / 2");
+    this.scale = ticks.scale;
+    this.divisor = ticks.divisor;
+    this.maxTicks = ticks.maxTicks;
+    this.window = new RollingWindow(period);
   }
 
   update(x: number): number {
     if (!Number.isFinite(x)) nonFinite(this.name, "x", x);
     const v = this.scale === 0 ? x : toTicks(this.name, x, this.scale, this.maxTicks);
-    const p = this.period;
     this.n++;
-    this.lastSlot = this.slot;
-    this.out = this.n > p ? this.buf[this.slot]! : 0;
-    this.buf[this.slot] = v;
-    this.slot = this.slot + 1 === p ? 0 : this.slot + 1;
+    this.out = this.window.push(v);
     this.baseTickW = this.tickW;
     this.baseTickS = this.tickS;
     this.w.mark();
@@ -75,7 +66,7 @@ export class Wma extends IndicatorBase implements ScalarIndicator {
   replace(x: number): number {
     checkReplace(this.name, this.n, x);
     const v = this.scale === 0 ? x : toTicks(this.name, x, this.scale, this.maxTicks);
-    this.buf[this.lastSlot] = v;
+    this.window.replaceLast(v);
     this.w.restore();
     this.s.restore();
     return this.apply(v);
@@ -83,8 +74,7 @@ export class Wma extends IndicatorBase implements ScalarIndicator {
 
   reset(): void {
     this.n = 0;
-    this.slot = 0;
-    this.lastSlot = 0;
+    this.window.clear();
     this.out = 0;
     this.tickW = 0;
     this.tickS = 0;
