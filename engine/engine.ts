@@ -81,7 +81,6 @@ export class Engine implements ExecutionHost {
   private readonly listener: EventListener | undefined;
   private readonly maxLogs: number;
   private readonly derived = new Map<string, Float64Array>();
-  private readonly maxima = new Map<string, number>();
   private nextOrderId = 1;
   private lastState: TradingState;
   // skipping the risk manager's per-bar hooks when no rule has them is worth ~5 ns a bar
@@ -164,7 +163,6 @@ export class Engine implements ExecutionHost {
     const c = s.close[i]!;
     const pf = this.portfolio;
     pf.lastPrice[k] = c;
-    pf.lastBarTimeMs[k] = t;
     if (this.watchBars) this.risk.onBar(s.symbol, t, c);
     if (this.fed[k] === 1) this.feed(k, i, s);
     if (this.listener) this.emitBar(s, i);
@@ -203,12 +201,18 @@ export class Engine implements ExecutionHost {
     const equity = pf.mark();
     this.exposure = equity > 0 ? pf.gross / equity : 0;
     if (this.watchEquity) this.risk.onEquity(timeMs, equity);
-    if (this.risk.state !== this.lastState) {
-      if (this.listener) this.listener({ type: "trading_state", timeMs, from: this.lastState, to: this.risk.state, code: this.risk.transitions.at(-1)?.code ?? "" });
-      this.lastState = this.risk.state;
-    }
-    if (this.listener) this.listener({ type: "equity", timeMs, equity, cash: this.portfolio.cash });
+    if (this.listener) this.emitSample(timeMs, equity);
     return equity;
+  }
+
+  private emitSample(timeMs: number, equity: number): void {
+    const listener = this.listener!;
+    const state = this.risk.state;
+    if (state !== this.lastState) {
+      listener({ type: "trading_state", timeMs, from: this.lastState, to: state, code: this.risk.transitions.at(-1)?.code ?? "" });
+      this.lastState = state;
+    }
+    listener({ type: "equity", timeMs, equity, cash: this.portfolio.cash });
   }
 
   /** Calls the strategy's onStop for every symbol. */
@@ -256,15 +260,14 @@ export class Engine implements ExecutionHost {
     return ind;
   }
 
-  /** Largest value of a source column (cached), for overflow checks. */
+  /** Largest value of a source column, for overflow checks. */
   columnMax(k: number, source: IndicatorSource): number {
-    const key = `max:${k}:${source}`;
-    let m = this.maxima.get(key);
+    const col = this.column(k, source);
+    let m = columnMaxima.get(col);
     if (m === undefined) {
       m = 0;
-      const col = this.column(k, source);
       for (let i = 0; i < col.length; i++) if (col[i]! > m) m = col[i]!;
-      this.maxima.set(key, m);
+      columnMaxima.set(col, m);
     }
     return m;
   }
@@ -566,6 +569,9 @@ export class Engine implements ExecutionHost {
   }
 }
 
+// columns never change once in a BarSeries: one scan serves every run on them (sweeps)
+const columnMaxima = new WeakMap<Float64Array, number>();
+
 /** A series' bar length: its timeframe, else the median spacing of its first bars (0 for a single bar). */
 function barLength(s: BarSeries): number {
   const known = timeframeMs(s.timeframe);
@@ -641,7 +647,11 @@ class EngineRiskView implements RiskView {
   get leverage(): number { return this.engine.portfolio.leverage; }
   position(symbol: string): number { return this.engine.portfolio.quantity[this.engine.symbolOf(symbol)]!; }
   lastPrice(symbol: string): number { return this.engine.portfolio.lastPrice[this.engine.symbolOf(symbol)]!; }
-  lastBarTimeMs(symbol: string): number { return this.engine.portfolio.lastBarTimeMs[this.engine.symbolOf(symbol)]!; }
+  lastBarTimeMs(symbol: string): number {
+    const k = this.engine.symbolOf(symbol);
+    const i = this.engine.cursor[k]!;
+    return i >= 0 ? this.engine.series[k]!.time[i]! : NaN;
+  }
   grossExposure(): number { return this.engine.portfolio.grossExposure(); }
   sellable(symbol: string): number { return this.engine.portfolio.sellable(this.engine.symbolOf(symbol), this.engine.now()); }
   openQuantity(symbol: string, side: OrderSide): number { return this.engine.openQuantity(symbol, side); }

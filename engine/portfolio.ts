@@ -34,7 +34,6 @@ export class Portfolio {
   readonly averagePrice: Float64Array;
   readonly realizedPnl: Float64Array;
   readonly lastPrice: Float64Array;
-  readonly lastBarTimeMs: Float64Array;
   readonly trades: Trade[] = [];
   private readonly boughtDay: Float64Array;
   private readonly boughtToday: Float64Array;
@@ -58,7 +57,6 @@ export class Portfolio {
     this.averagePrice = new Float64Array(n);
     this.realizedPnl = new Float64Array(n);
     this.lastPrice = new Float64Array(n).fill(NaN);
-    this.lastBarTimeMs = new Float64Array(n).fill(NaN);
     this.boughtDay = new Float64Array(n).fill(NaN);
     this.boughtToday = new Float64Array(n);
     this.open = new Array(n).fill(undefined);

@@ -34,12 +34,10 @@ export class Sma extends IndicatorBase implements ScalarIndicator {
   /** The window (ticks or raw inputs); input j sits at j % period. */
   private readonly buf: Float64Array;
   private slot = 0;
-  private lastSlot = 0;
-  /** The input that left the window on the last update (0 while filling). */
+  /** The input that left the window on the last float update (0 while filling), for `replace`. */
   private out = 0;
-  /** Integer tick sums: now, and before the last update (for `replace`). */
+  /** The window's sum in integer ticks. */
   private tickSum = 0;
-  private baseTickSum = 0;
   private readonly sum = new CompensatedSum();
 
   constructor(period: number, options?: DecimalsOptions) {
@@ -55,77 +53,77 @@ export class Sma extends IndicatorBase implements ScalarIndicator {
   }
 
   update(x: number): number {
-    const scale = this.scale;
-    if (scale !== 0) {
-      // the tick path runs once per bar in every SMA strategy: kept flat and inline
-      const scaled = x * scale;
-      const v = Math.round(scaled);
-      // one comparison rejects NaN/±Infinity (it is false for them), off-grid inputs and overflow
-      if (!(Math.abs(scaled - v) <= 1e-7 + 16 * Number.EPSILON * Math.abs(scaled) && Math.abs(v) <= this.maxTicks)) {
-        if (!Number.isFinite(x)) nonFinite(this.name, "x", x);
-        toTicks(this.name, x, scale, this.maxTicks);
-      }
-      const p = this.period;
-      const slot = this.slot;
-      const n = ++this.n;
-      const out = n > p ? this.buf[slot]! : 0;
-      this.buf[slot] = v;
-      this.lastSlot = slot;
-      this.out = out;
-      this.slot = slot + 1 === p ? 0 : slot + 1;
-      const base = this.tickSum;
-      this.baseTickSum = base;
-      const total = base - out + v;
-      this.tickSum = total;
-      return (this.val = n >= p ? total / this.divisor : NaN);
-    }
-    if (!Number.isFinite(x)) nonFinite(this.name, "x", x);
-    const v = x;
-    const p = this.period;
-    this.n++;
-    this.lastSlot = this.slot;
-    this.out = this.n > p ? this.buf[this.slot]! : 0;
-    this.buf[this.slot] = v;
-    this.slot = this.slot + 1 === p ? 0 : this.slot + 1;
-    this.baseTickSum = this.tickSum;
-    this.sum.mark();
-    return this.apply(v);
+    return this.scale !== 0 ? this.updateTicks(x) : this.updateFloat(x);
   }
 
   replace(x: number): number {
     checkReplace(this.name, this.n, x);
-    const v = this.scale === 0 ? x : toTicks(this.name, x, this.scale, this.maxTicks);
-    this.buf[this.lastSlot] = v;
+    const last = this.slot === 0 ? this.period - 1 : this.slot - 1;
+    if (this.scale !== 0) {
+      const v = toTicks(this.name, x, this.scale, this.maxTicks);
+      // integers: taking the replaced input back out is exact, so this equals a fresh update with x
+      const total = this.tickSum - this.buf[last]! + v;
+      this.buf[last] = v;
+      this.tickSum = total;
+      return (this.val = this.n >= this.period ? total / this.divisor : NaN);
+    }
+    this.buf[last] = x;
     this.sum.restore();
-    return this.apply(v);
+    return this.applyFloat(x);
   }
 
   reset(): void {
     this.n = 0;
     this.slot = 0;
-    this.lastSlot = 0;
     this.out = 0;
     this.tickSum = 0;
-    this.baseTickSum = 0;
     this.sum.clear();
     this.val = NaN;
   }
 
-  /** Adds `v` to the sum as it was before the last update; the same steps for update and replace. */
-  private apply(v: number): number {
-    const evict = this.n > this.period;
-    let total: number;
-    if (this.scale !== 0) {
-      // subtract first: |sum - out| <= (period - 1) * maxTicks, so no intermediate leaves the safe range
-      total = (evict ? this.baseTickSum - this.out : this.baseTickSum) + v;
-      this.tickSum = total;
-    } else {
-      if (evict) this.sum.add(-this.out);
-      this.sum.add(v);
-      total = this.sum.value;
-    }
-    this.val = this.n >= this.warmup ? total / this.divisor : NaN;
-    return this.val;
+  /**
+   * The tick path, split from the float path so that it is small enough to be inlined where the
+   * engine feeds it once per bar; it stores only what `replace` cannot derive.
+   */
+  private updateTicks(x: number): number {
+    const scaled = x * this.scale;
+    const v = Math.round(scaled);
+    // one comparison rejects NaN/±Infinity (it is false for them), off-grid inputs and overflow
+    if (!(Math.abs(scaled - v) <= 1e-7 + 16 * Number.EPSILON * Math.abs(scaled) && Math.abs(v) <= this.maxTicks)) this.badInput(x);
+    const p = this.period;
+    const slot = this.slot;
+    const n = ++this.n;
+    const out = n > p ? this.buf[slot]! : 0;
+    this.buf[slot] = v;
+    this.slot = slot + 1 === p ? 0 : slot + 1;
+    // subtract first: |sum - out| <= (period - 1) * maxTicks, so no intermediate leaves the safe range
+    const total = this.tickSum - out + v;
+    this.tickSum = total;
+    return (this.val = n >= p ? total / this.divisor : NaN);
+  }
+
+  private updateFloat(x: number): number {
+    if (!Number.isFinite(x)) nonFinite(this.name, "x", x);
+    const p = this.period;
+    const slot = this.slot;
+    this.n++;
+    this.out = this.n > p ? this.buf[slot]! : 0;
+    this.buf[slot] = x;
+    this.slot = slot + 1 === p ? 0 : slot + 1;
+    this.sum.mark();
+    return this.applyFloat(x);
+  }
+
+  /** Adds `v` to the compensated sum as it was before the last update; the same steps for update and replace. */
+  private applyFloat(v: number): number {
+    if (this.n > this.period) this.sum.add(-this.out);
+    this.sum.add(v);
+    return (this.val = this.n >= this.warmup ? this.sum.value / this.divisor : NaN);
+  }
+
+  private badInput(x: number): never {
+    if (!Number.isFinite(x)) nonFinite(this.name, "x", x);
+    return toTicks(this.name, x, this.scale, this.maxTicks) as never;
   }
 }
 
