@@ -7,6 +7,8 @@ export default defineConfig({
     // forks: the native @duckdb/node-api addon is not safe across worker threads
     pool: "forks",
     testTimeout: 30_000,
+    // property tests draw from one fixed seed: CI runs the same cases every time
+    setupFiles: ["test/setup.ts"],
     hookTimeout: 60_000,
   },
 });

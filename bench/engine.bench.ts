@@ -31,14 +31,16 @@ function median<T>(fn: () => T): { ms: number; out: T } {
 function engineCase(name: string, series: BarSeries[]) {
   const bars = series.reduce((a, s) => a + s.length, 0);
   const rawBytes = series.reduce((a, s) => a + 6 * 8 * s.length, 0);
-  const run = () => runBacktest({ bars: series, strategy: smaCrossover, params: { fast: 10, slow: 30 }, cash: 100_000, commission: 0.001, lotSize: 1 });
+  // each symbol gets an equal share, as a portfolio of N symbols would be run
+  const params = { fast: 10, slow: 30, allocation: 1 / series.length };
+  const run = () => runBacktest({ bars: series, strategy: smaCrossover, params, cash: 100_000, commission: 0.001, lotSize: 1 });
   run(); // warm-up: let the JIT settle before timing
   const { ms, out } = median(run);
   // peak memory of one run above the resting heap, sampled at every progress tick
   gc();
   const base = used();
   let peak = 0;
-  runBacktest({ bars: series, strategy: smaCrossover, params: { fast: 10, slow: 30 }, cash: 100_000, commission: 0.001,
+  runBacktest({ bars: series, strategy: smaCrossover, params, cash: 100_000, commission: 0.001,
     onProgress: () => { peak = Math.max(peak, used() - base); } });
   peak = Math.max(peak, used() - base);
   const bare = median(() => series.map((s) => bareSmaCross(s, 10, 30, 100_000 / series.length, 0.001, 100)));
@@ -56,4 +58,4 @@ function engineCase(name: string, series: BarSeries[]) {
 const one = [syntheticBars("SYN", 1_000_000, 42)];
 const ten = Array.from({ length: 10 }, (_, k) => syntheticBars(`SYN${k}`, 100_000, 100 + k));
 const results = [engineCase("1 symbol x 1,000,000 bars", one), engineCase("10 symbols x 100,000 bars", ten)];
-console.log(JSON.stringify({ node: process.version, timing: `median of ${REPEATS} runs after a warm-up run`, strategy: "sma-crossover fast=10 slow=30", results }, null, 2));
+console.log(JSON.stringify({ node: process.version, timing: `median of ${REPEATS} runs after a warm-up run`, strategy: "sma-crossover fast=10 slow=30, allocation 1/N of equity per symbol", results }, null, 2));

@@ -1,5 +1,5 @@
 import { columnDecimals, type BarSeries } from "./bars.js";
-import { Engine, record, type LogEntry } from "./engine.js";
+import { Engine, type LogEntry } from "./engine.js";
 import { InputError, StrategyError } from "./errors.js";
 import type { EventListener } from "./events.js";
 import { noCommission, percentCommission, type CommissionModel } from "./fill/commission.js";
@@ -125,7 +125,8 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   return {
     strategy: strategy.name, params, symbols: engine.symbols, initialCash: cash,
     time, equity, drawdown: drawdownSeries(equity), exposure,
-    trades, orders: engine.orders.map(record), fills: engine.fills, rejections: engine.rejections,
+    // the run is over, so the orders will not change again: handed over as they are, no copies
+    trades, orders: engine.orders, fills: engine.fills, rejections: engine.rejections,
     riskTransitions: risk.transitions,
     positions: engine.symbols.map((symbol, k) => ({ symbol, quantity: portfolio.quantity[k]!, averagePrice: portfolio.averagePrice[k]!, lastPrice: portfolio.lastPrice[k]! })),
     finalCash: portfolio.cash, metrics, logs: engine.logs, barsProcessed: run.bars, ...(error ? { error } : {}),
@@ -254,16 +255,19 @@ function stopped(e: unknown): NonNullable<BacktestResult["error"]> {
 /** Number of distinct bar times over all series (the timeline's length). */
 function countSteps(series: readonly BarSeries[]): number {
   if (series.length === 1) return series[0]!.length;
-  const next = new Int32Array(series.length);
+  const K = series.length;
+  const next = new Int32Array(K);
+  const nextTime = Float64Array.from(series, (s) => (s.length > 0 ? s.time[0]! : Infinity));
   let steps = 0;
   for (;;) {
     let t = Infinity;
-    for (let k = 0; k < series.length; k++) {
-      const i = next[k]!;
-      if (i < series[k]!.length && series[k]!.time[i]! < t) t = series[k]!.time[i]!;
-    }
+    for (let k = 0; k < K; k++) if (nextTime[k]! < t) t = nextTime[k]!;
     if (t === Infinity) return steps;
-    for (let k = 0; k < series.length; k++) if (series[k]!.time[next[k]!] === t) next[k]!++;
+    for (let k = 0; k < K; k++) {
+      if (nextTime[k] !== t) continue;
+      const i = ++next[k]!;
+      nextTime[k] = i < series[k]!.length ? series[k]!.time[i]! : Infinity;
+    }
     steps++;
   }
 }

@@ -54,6 +54,7 @@ export class Engine implements ExecutionHost {
   readonly portfolio: Portfolio;
   readonly risk: RiskManager;
   readonly exchange: SimExchange;
+  /** Every order, in id order: ids are handed out 1, 2, 3, … as orders are pushed here. */
   readonly orders: Order[] = [];
   readonly fills: Fill[] = [];
   readonly rejections: Rejection[] = [];
@@ -76,7 +77,6 @@ export class Engine implements ExecutionHost {
   /** Open time of the bar being matched or handled, which names it in errors. */
   private barTimeMs = NaN;
   readonly lotSize: (symbol: string) => number;
-  readonly orderById = new Map<number, Order>();
   private readonly legs = new Map<number, Order[]>();
   private readonly listener: EventListener | undefined;
   private readonly maxLogs: number;
@@ -321,7 +321,6 @@ export class Engine implements ExecutionHost {
       triggered: false, reason: undefined,
     };
     this.orders.push(order);
-    this.orderById.set(order.id, order);
     // an estimate for the risk checks (the size is fixed at the fill); unknown until the symbol has a price
     if (order.target) order.quantity = Math.abs(this.targetDelta(order, k, this.portfolio.lastPrice[k]!, "taker")) || 0;
     if (this.listener) this.listener({ type: "order_request", timeMs: t, order: record(order) });
@@ -518,7 +517,6 @@ export class Engine implements ExecutionHost {
         triggered: false, reason: undefined,
       };
       this.orders.push(o);
-      this.orderById.set(o.id, o);
       made.push(o);
     };
     // the stop-loss is created first so that it is matched first when one bar reaches both legs
@@ -536,7 +534,7 @@ export class Engine implements ExecutionHost {
   }
 
   private reduceSibling(order: Order, qty: number, timeMs: number): void {
-    const sibling = this.orderById.get(order.ocoId!);
+    const sibling = this.order(order.ocoId!);
     if (!sibling || !isOpenStatus(sibling.status)) return;
     // the sibling keeps covering only what is still open; once nothing is, it goes (its size kept on record)
     const rest = sibling.quantity - qty;
@@ -545,6 +543,11 @@ export class Engine implements ExecutionHost {
   }
 
   // ---- for the strategy context -----------------------------------------------------------
+
+  /** The order with this id, if any. */
+  order(id: number): Order | undefined {
+    return Number.isInteger(id) ? this.orders[id - 1] : undefined;
+  }
 
   /** Unfilled units of the open orders of a symbol on one side. */
   openQuantity(symbol: string, side: OrderSide): number {
@@ -720,7 +723,7 @@ class Context implements StrategyContext {
   modify(order: Readonly<Order> | number, changes: OrderChanges): boolean { return this.engine.modify(this.find(order), changes); }
   private find(order: Readonly<Order> | number): Order {
     const id = typeof order === "number" ? order : order.id;
-    const o = this.engine.orderById.get(id);
+    const o = this.engine.order(id);
     if (!o) throw new StrategyError("UNKNOWN_ORDER", { orderId: id }, `there is no order ${id}`);
     return o;
   }

@@ -97,7 +97,8 @@ describe("computeMetrics", () => {
   it("gives the same ratios when equity and initialCash are rescaled", () => {
     fc.assert(fc.property(
       fc.array(fc.double({ min: 50, max: 200, noNaN: true }), { minLength: 3, maxLength: 30 }),
-      fc.double({ min: 0.01, max: 1000, noNaN: true }),
+      // powers of two scale exactly in binary: any other factor can merge two neighbouring doubles and change a duration
+      fc.integer({ min: -7, max: 10 }).map((k) => 2 ** k),
       (values, scale) => {
         const timeMs = Float64Array.from(values, (_, i) => i * DAY);
         const a = computeMetrics({ timeMs, equity: Float64Array.from(values), initialCash: 100, trades: [], fills: [] });
