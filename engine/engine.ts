@@ -1,17 +1,18 @@
-import type { BarColumn, BarSeries, PriceColumn } from "./bars.js";
+import type { BarSeries, PriceColumn } from "./bars.js";
 import { InputError, StrategyError } from "./errors.js";
 import type { EventListener } from "./events.js";
 import type { CommissionModel } from "./fill/commission.js";
 import type { SlippageModel } from "./fill/slippage.js";
 import type { Indicator } from "./indicators/types.js";
-import { Atr, Bollinger, Donchian, Ema, Macd, Obv, Roc, Rsi, Sma, Stochastic, Vwap, Wma } from "./indicators/index.js";
-import { isOpenStatus, sideSign, type Liquidity, type Order, type OrderRequest, type OrderSide, type OrderStatus, type OrderTarget } from "./orders.js";
+import { checkOrderRequest, isOpenStatus, sideSign, type Liquidity, type Order, type OrderRequest, type OrderSide, type OrderStatus } from "./orders.js";
 import type { Portfolio } from "./portfolio.js";
 import type { Fill, OrderRecord, Rejection } from "./records.js";
 import type { RiskManager } from "./risk/riskManager.js";
 import type { RiskDenial, RiskOrder, RiskView, TradingState } from "./risk/types.js";
 import { SimExchange, type ExecutionHost, type FillAttempt, type FillOptions } from "./simExchange.js";
-import type { IndicatorSource, OrderChanges, OrderOptions, StrategyContext, StrategyLogger } from "./strategy/context.js";
+import type { IndicatorSource, OrderChanges } from "./strategy/context.js";
+import { EngineContext } from "./strategy/engineContext.js";
+import { deny } from "./risk/deny.js";
 import type { AnyStrategy } from "./strategy/defineStrategy.js";
 import { formatTime, timeframeMs } from "./time.js";
 import { resolveParams } from "./strategy/params.js";
@@ -68,7 +69,7 @@ export class Engine implements ExecutionHost {
   private readonly scalarInds: Indicator[][];
   private readonly scalarSrc: Float64Array[][];
   private readonly barInds: Indicator[][];
-  private readonly ctx: Context;
+  private readonly ctx: EngineContext;
   private readonly view: EngineRiskView;
   private readonly commission: CommissionModel;
   private readonly slippage: SlippageModel;
@@ -118,7 +119,7 @@ export class Engine implements ExecutionHost {
     this.cursor = new Int32Array(n).fill(-1);
     this.fed = new Uint8Array(n);
     this.view = new EngineRiskView(this);
-    this.ctx = new Context(this, options.priceDecimals ?? (() => undefined));
+    this.ctx = new EngineContext(this, options.priceDecimals ?? (() => undefined));
     this.lastState = this.risk.state;
     this.watchBars = this.risk.rules.some((r) => r.onBar !== undefined);
     this.watchEquity = this.risk.rules.some((r) => r.onEquity !== undefined);
@@ -308,7 +309,7 @@ export class Engine implements ExecutionHost {
     const k = this.symbolOf(request.symbol);
     const type = request.type ?? (request.trailAmount !== undefined || request.trailPercent !== undefined ? "trailing_stop"
       : request.limitPrice !== undefined ? (request.stopPrice !== undefined ? "stop_limit" : "limit") : request.stopPrice !== undefined ? "stop" : "market");
-    checkRequest(request, type);
+    checkOrderRequest(request, type);
     const t = this.now();
     const order: Order = {
       id: this.nextOrderId++, symbol: request.symbol, side: request.side, type,
@@ -449,8 +450,7 @@ export class Engine implements ExecutionHost {
       const equity = pf.equity() + (pos !== 0 ? pos * (price - last) : 0) - commission;
       const gross = pf.grossExposure() - (pos !== 0 ? Math.abs(pos * last) : 0) + Math.abs(after * price);
       if (gross > pf.leverage * equity * (1 + 1e-12)) {
-        const context = { gross: round(gross), equity: round(equity), leverage: pf.leverage };
-        this.reject(order, { code: "INSUFFICIENT_BUYING_POWER", context, message: `INSUFFICIENT_BUYING_POWER: ${kv(context)}` }, "exchange", timeMs);
+        this.reject(order, deny("INSUFFICIENT_BUYING_POWER", { gross, equity, leverage: pf.leverage }), "exchange", timeMs);
         return 0;
       }
     }
@@ -566,10 +566,6 @@ export class Engine implements ExecutionHost {
     const k = this.ctx.k;
     this.logs.push({ timeMs: this.now(), symbol: this.symbols[k] ?? "", level, message: String(message) });
   }
-
-  riskView(): RiskView {
-    return this.view;
-  }
 }
 
 // columns never change once in a BarSeries: one scan serves every run on them (sweeps)
@@ -594,38 +590,6 @@ export function floorToLot(quantity: number, lot: number): number {
   return Number((n * lot).toPrecision(15));
 }
 
-function checkRequest(r: OrderRequest, type: Order["type"]): void {
-  const problem = requestProblem(r, type);
-  if (problem) throw new StrategyError("BAD_ORDER", { symbol: r.symbol, side: r.side, type }, `invalid ${type} ${r.side} order for ${r.symbol}: ${problem}`);
-}
-
-const badPrice = (v: number | undefined): boolean => v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v <= 0);
-
-/** What is wrong with a request, or undefined. */
-function requestProblem(r: OrderRequest, type: Order["type"]): string | undefined {
-  if (r.side !== "buy" && r.side !== "sell") return `side must be "buy" or "sell", got ${JSON.stringify(r.side)}`;
-  if (r.target === undefined) {
-    if (typeof r.quantity !== "number" || !Number.isFinite(r.quantity) || r.quantity <= 0) return `quantity must be a finite number above zero, got ${r.quantity}`;
-  } else if (r.quantity !== undefined) return "give either a quantity or a target, not both";
-  // unrolled: a loop over names would make these reads megamorphic
-  if (badPrice(r.limitPrice)) return `limitPrice must be a finite number above zero, got ${r.limitPrice}`;
-  if (badPrice(r.stopPrice)) return `stopPrice must be a finite number above zero, got ${r.stopPrice}`;
-  if (badPrice(r.takeProfit)) return `takeProfit must be a finite number above zero, got ${r.takeProfit}`;
-  if (badPrice(r.stopLoss)) return `stopLoss must be a finite number above zero, got ${r.stopLoss}`;
-  if (badPrice(r.trailAmount)) return `trailAmount must be a finite number above zero, got ${r.trailAmount}`;
-  if ((type === "limit" || type === "stop_limit") && r.limitPrice === undefined) return "a limitPrice is required";
-  if ((type === "stop" || type === "stop_limit") && r.stopPrice === undefined) return "a stopPrice is required";
-  if (type !== "trailing_stop" && (r.trailAmount !== undefined || r.trailPercent !== undefined)) return "trailAmount and trailPercent belong to trailing_stop orders";
-  if (type === "trailing_stop") {
-    if ((r.trailAmount === undefined) === (r.trailPercent === undefined)) return "give exactly one of trailAmount and trailPercent";
-    if (r.trailPercent !== undefined && !(r.trailPercent > 0 && r.trailPercent < 1)) return `trailPercent is a fraction between 0 and 1 (0.02 = 2 %), got ${r.trailPercent}`;
-  }
-  if (r.timeInForce !== undefined && r.timeInForce !== "GTC" && r.timeInForce !== "DAY" && r.timeInForce !== "IOC") return `timeInForce must be GTC, DAY or IOC, got ${r.timeInForce}`;
-  return undefined;
-}
-
-const round = (x: number): number => Math.round(x * 100) / 100;
-const kv = (context: Readonly<Record<string, string | number>>): string => Object.entries(context).map(([k, v]) => `${k}=${v}`).join(", ");
 
 function rejection(order: Order, denial: RiskDenial, source: "risk" | "exchange", t: number): Rejection {
   return { timeMs: t, orderId: order.id, symbol: order.symbol, side: order.side, quantity: order.quantity - order.filledQuantity,
@@ -658,113 +622,4 @@ class EngineRiskView implements RiskView {
   grossExposure(): number { return this.engine.portfolio.grossExposure(); }
   sellable(symbol: string): number { return this.engine.portfolio.sellable(this.engine.symbolOf(symbol), this.engine.now()); }
   openQuantity(symbol: string, side: OrderSide): number { return this.engine.openQuantity(symbol, side); }
-}
-
-/** The strategy's view of the engine, pointed at the bar being handled. */
-class Context implements StrategyContext {
-  k = 0;
-  i = -1;
-  readonly log: StrategyLogger;
-  constructor(private readonly engine: Engine, readonly priceDecimals: (k: number, column: PriceColumn) => number | undefined) {
-    this.log = { info: (m) => engine.log("info", m), warn: (m) => engine.log("warn", m) };
-  }
-  private get s(): BarSeries { return this.engine.series[this.k]!; }
-  get symbol(): string { return this.s.symbol; }
-  get index(): number { return this.i; }
-  get time(): number { return this.i >= 0 ? this.s.time[this.i]! : NaN; }
-  get open(): number { return this.i >= 0 ? this.s.open[this.i]! : NaN; }
-  get high(): number { return this.i >= 0 ? this.s.high[this.i]! : NaN; }
-  get low(): number { return this.i >= 0 ? this.s.low[this.i]! : NaN; }
-  get close(): number { return this.i >= 0 ? this.s.close[this.i]! : NaN; }
-  get volume(): number { return this.i >= 0 ? this.s.volume[this.i]! : NaN; }
-  get params(): Readonly<Record<string, number | string | boolean>> { return this.engine.params as Readonly<Record<string, number | string | boolean>>; }
-  history(column: BarColumn, length: number): Float64Array {
-    const end = this.i + 1;
-    return this.s[column].subarray(Math.max(0, end - Math.max(0, Math.floor(length))), end);
-  }
-  get position(): number { return this.engine.portfolio.quantity[this.k]!; }
-  positionOf(symbol: string): number { return this.engine.portfolio.quantity[this.engine.symbolOf(symbol)]!; }
-  averagePrice(symbol?: string): number { return this.engine.portfolio.averagePrice[symbol === undefined ? this.k : this.engine.symbolOf(symbol)]!; }
-  get cash(): number { return this.engine.portfolio.cash; }
-  get equity(): number { return this.engine.portfolio.equity(); }
-  get tradingState(): TradingState { return this.engine.risk.state; }
-  openOrders(symbol?: string): readonly Readonly<Order>[] { return this.engine.openOrders(symbol); }
-
-  buy(quantity: number, options?: OrderOptions): Readonly<Order> { return this.engine.submit(this.request("buy", options, quantity)); }
-  sell(quantity: number, options?: OrderOptions): Readonly<Order> { return this.engine.submit(this.request("sell", options, quantity)); }
-  order(request: OrderRequest): Readonly<Order> {
-    if (typeof request !== "object" || request === null) throw new StrategyError("BAD_ORDER", {}, `order(request) needs an object { symbol, side, quantity, … }, got ${String(request)}`);
-    return this.engine.submit({ ...this.request(request.side, request, request.quantity, request.target), symbol: request.symbol ?? this.symbol });
-  }
-
-  orderTargetPercent(fraction: number, options?: OrderOptions): Readonly<Order> | undefined {
-    if (!Number.isFinite(fraction)) throw new StrategyError("BAD_ORDER", { fraction }, `orderTargetPercent needs a finite fraction of equity (1 = 100 %), got ${fraction}`);
-    return this.target({ kind: "percent", value: fraction }, options);
-  }
-  orderTargetQuantity(quantity: number, options?: OrderOptions): Readonly<Order> | undefined {
-    if (!Number.isFinite(quantity)) throw new StrategyError("BAD_ORDER", { quantity }, `orderTargetQuantity needs a finite quantity, got ${quantity}`);
-    return this.target({ kind: "quantity", value: quantity }, options);
-  }
-  private target(target: { kind: "percent" | "quantity"; value: number }, options?: OrderOptions): Readonly<Order> | undefined {
-    const symbol = options?.symbol ?? this.symbol;
-    const k = this.engine.symbolOf(symbol);
-    const pos = this.engine.portfolio.quantity[k]!;
-    // the side is decided now, at the last price; the size is fixed at the fill
-    const last = this.engine.portfolio.lastPrice[k]!;
-    // with no price yet the size is unknown but the direction is not: any non-zero target lies beyond
-    const want = target.kind === "quantity" ? target.value
-      : target.value === 0 ? 0
-      : Number.isNaN(last) ? Math.sign(target.value) * Infinity
-      : Math.sign(target.value) * Math.abs((this.engine.portfolio.equity() * target.value) / last);
-    if (want === pos || (target.kind === "percent" && target.value !== 0 && Math.abs(want - pos) < this.engine.lotSize(symbol))) return undefined;
-    return this.engine.submit(this.request(want > pos ? "buy" : "sell", options, undefined, target));
-  }
-  cancel(order: Readonly<Order> | number): boolean { return this.engine.cancel(this.find(order)); }
-  modify(order: Readonly<Order> | number, changes: OrderChanges): boolean { return this.engine.modify(this.find(order), changes); }
-  private find(order: Readonly<Order> | number): Order {
-    const id = typeof order === "number" ? order : order.id;
-    const o = this.engine.order(id);
-    if (!o) throw new StrategyError("UNKNOWN_ORDER", { orderId: id }, `there is no order ${id}`);
-    return o;
-  }
-  /** Every field present, in one order: requests of one shape keep the order path's property reads monomorphic. */
-  private request(side: OrderSide, o: OrderOptions | undefined, quantity: number | undefined, target?: OrderTarget): OrderRequest {
-    if (o === undefined) {
-      return { symbol: this.symbol, side, type: undefined, quantity, target, limitPrice: undefined, stopPrice: undefined, trailAmount: undefined,
-        trailPercent: undefined, timeInForce: undefined, reduceOnly: undefined, takeProfit: undefined, stopLoss: undefined, tag: undefined };
-    }
-    return { symbol: o.symbol ?? this.symbol, side, type: o.type, quantity, target, limitPrice: o.limitPrice, stopPrice: o.stopPrice,
-      trailAmount: o.trailAmount, trailPercent: o.trailPercent, timeInForce: o.timeInForce, reduceOnly: o.reduceOnly,
-      takeProfit: o.takeProfit, stopLoss: o.stopLoss, tag: o.tag };
-  }
-
-  /** Binds an indicator to this symbol; the engine feeds it each bar before onBar. Call it in init. */
-  indicator<T extends Indicator>(ind: T, source: IndicatorSource = "close"): T {
-    return this.engine.bind(this.k, ind, source);
-  }
-  ema(period: number, source: IndicatorSource = "close"): Ema { return this.indicator(new Ema(period), source); }
-  // the weighted tick sum grows with the sum of the weights, period × (period + 1) / 2
-  wma(period: number, source: IndicatorSource = "close"): Wma { return this.indicator(new Wma(period, this.exact(source, (period * (period + 1)) / 2)), source); }
-  rsi(period?: number, source: IndicatorSource = "close"): Rsi { return this.indicator(new Rsi(period), source); }
-  macd(fast?: number, slow?: number, signal?: number, source: IndicatorSource = "close"): Macd { return this.indicator(new Macd(fast, slow, signal), source); }
-  bollinger(period = 20, k?: number, source: IndicatorSource = "close"): Bollinger { return this.indicator(new Bollinger(period, k, this.exact(source, period)), source); }
-  roc(period: number, source: IndicatorSource = "close"): Roc { return this.indicator(new Roc(period), source); }
-  atr(period?: number): Atr { return this.indicator(new Atr(period)); }
-  stochastic(kPeriod?: number, dPeriod?: number): Stochastic { return this.indicator(new Stochastic(kPeriod, dPeriod)); }
-  donchian(period?: number): Donchian { return this.indicator(new Donchian(period)); }
-  obv(): Obv { return this.indicator(new Obv()); }
-  vwap(period?: number): Vwap { return this.indicator(new Vwap(period)); }
-
-  /** Exact tick decimals for a sum of `weight` values of `source` (a window), when they exist and the sum stays below 2^53. */
-  private exact(source: IndicatorSource, weight: number): { decimals: number } | undefined {
-    // only raw price columns are on the tick grid: hl2 and friends are not
-    if (source !== "open" && source !== "high" && source !== "low" && source !== "close") return undefined;
-    const decimals = this.priceDecimals(this.k, source);
-    if (decimals === undefined || this.engine.columnMax(this.k, source) * 10 ** decimals * weight >= Number.MAX_SAFE_INTEGER) return undefined;
-    return { decimals };
-  }
-
-  sma(period: number, source: IndicatorSource = "close"): Sma {
-    return this.indicator(new Sma(period, this.exact(source, period)), source);
-  }
 }

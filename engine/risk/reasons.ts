@@ -28,6 +28,7 @@ export const RISK_REASON_MEANINGS = {
   BROKEN_DATA: "the symbol's recent bars jumped implausibly; orders wait for enough normal bars",
   T1_NOT_SELLABLE: "the sell is larger than the units that may be sold now (T+1 settlement)",
   SHORT_NOT_ALLOWED: "the sell would open or grow a short position, which is not allowed",
+  INSUFFICIENT_BUYING_POWER: "the venue refused a fill: gross exposure after it would be above leverage × equity",
 } as const;
 
 /** Every denial code, in the order of `RISK_REASON_MEANINGS`. */
