@@ -67,7 +67,8 @@ export interface BacktestResult {
   readonly fills: readonly Fill[];
   readonly rejections: readonly Rejection[];
   readonly riskTransitions: readonly { timeMs: number; from: TradingState; to: TradingState; code: string }[];
-  readonly positions: readonly { symbol: string; quantity: number; averagePrice: number; lastPrice: number }[];
+  /** Where each symbol ends: position, average entry price, last price, realized and open PnL. */
+  readonly positions: readonly { symbol: string; quantity: number; averagePrice: number; lastPrice: number; realizedPnl: number; unrealizedPnl: number }[];
   readonly finalCash: number;
   readonly metrics: Metrics;
   readonly logs: readonly LogEntry[];
@@ -128,7 +129,10 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     // the run is over, so the orders will not change again: handed over as they are, no copies
     trades, orders: engine.orders, fills: engine.fills, rejections: engine.rejections,
     riskTransitions: risk.transitions,
-    positions: engine.symbols.map((symbol, k) => ({ symbol, quantity: portfolio.quantity[k]!, averagePrice: portfolio.averagePrice[k]!, lastPrice: portfolio.lastPrice[k]! })),
+    positions: engine.symbols.map((symbol, k) => ({
+      symbol, quantity: portfolio.quantity[k]!, averagePrice: portfolio.averagePrice[k]!, lastPrice: portfolio.lastPrice[k]!,
+      realizedPnl: portfolio.realizedPnl[k]!, unrealizedPnl: portfolio.unrealizedPnl(k),
+    })),
     finalCash: portfolio.cash, metrics, logs: engine.logs, barsProcessed: run.bars, ...(error ? { error } : {}),
   };
 }

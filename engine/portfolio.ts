@@ -97,6 +97,12 @@ export class Portfolio {
     return g;
   }
 
+  /** Open PnL of symbol k at its last price: (last − average price) × position. */
+  unrealizedPnl(k: number): number {
+    const q = this.quantity[k]!;
+    return q === 0 ? 0 : (this.lastPrice[k]! - this.averagePrice[k]!) * q;
+  }
+
   /**
    * Units of a long not bought on the UTC day of `timeMs`: what T+1 settlement lets be sold then.
    * Tracked under either settlement, so a T+1 risk rule works on its own; the venue enforces it

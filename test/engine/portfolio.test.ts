@@ -102,8 +102,8 @@ describe("positions and realized PnL", () => {
     expect(equityEvents.map((e) => e.cash)).toEqual([100_000, cash, cash, cash]);
     expect(r.finalCash).toBe(cash);
     expect(r.positions).toEqual([
-      { symbol: "A", quantity: 100, averagePrice: 10, lastPrice: 9 },
-      { symbol: "B", quantity: -50, averagePrice: 20, lastPrice: 22 },
+      { symbol: "A", quantity: 100, averagePrice: 10, lastPrice: 9, realizedPnl: 0, unrealizedPnl: -100 },
+      { symbol: "B", quantity: -50, averagePrice: 20, lastPrice: 22, realizedPnl: 0, unrealizedPnl: -100 },
     ]);
   });
 });
@@ -252,5 +252,14 @@ describe("leverage and buying power", () => {
     expect(r.rejections).toEqual([]);
     expect(r.positions[0]!.quantity).toBe(0);
     expect(r.finalCash).toBe(10_000 - 200 * 60);
+  });
+});
+
+describe("profit and loss at the end of a run", () => {
+  it("reports realized PnL of the closed part and open PnL of the rest at the last close", () => {
+    // buy 10 at bar 1's open (100), sell 4 at bar 2's open (104): realized 4 × 4 = 16; 6 open at last close 108
+    const strategy = onBars({ 0: (ctx) => ctx.buy(10), 1: (ctx) => ctx.sell(4) });
+    const r = run(bars([[99, 100, 98, 99], [100, 101, 99, 100], [104, 105, 103, 104], [107, 109, 106, 108]]), strategy);
+    expect(r.positions[0]).toMatchObject({ quantity: 6, averagePrice: 100, lastPrice: 108, realizedPnl: 16, unrealizedPnl: 48 });
   });
 });
