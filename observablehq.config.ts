@@ -3,6 +3,8 @@
 export default {
   title: "Quant workbench",
   root: "src",
+  // tests that build the site in parallel each give their own folder
+  output: process.env.QW_SITE_OUT ?? "dist",
   // Framework downloads the DuckDB json/parquet extensions at build time when a page uses
   // `sql`/DuckDBClient; that host is unreachable here. `null` removes them (`false` does not).
   duckdb: { extensions: { json: null, parquet: null } },
