@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: engine throughput on an SMA-crossover backtest against a bare loop over the
+ * Engine throughput on an SMA-crossover backtest against a bare loop over the
  * same arrays, and peak memory against the raw column bytes. Prints one JSON document.
  */
 import { runBacktest, type BarSeries } from "../engine/index.js";
@@ -55,7 +55,10 @@ function engineCase(name: string, series: BarSeries[]) {
   };
 }
 
-const one = [syntheticBars("SYN", 1_000_000, 42)];
-const ten = Array.from({ length: 10 }, (_, k) => syntheticBars(`SYN${k}`, 100_000, 100 + k));
-const results = [engineCase("1 symbol x 1,000,000 bars", one), engineCase("10 symbols x 100,000 bars", ten)];
-console.log(JSON.stringify({ node: process.version, timing: `median of ${REPEATS} runs after a warm-up run`, strategy: "sma-crossover fast=10 slow=30, allocation 1/N of equity per symbol", results }, null, 2));
+/** The engine figures of `npm run bench`. */
+export function engineBench(): Record<string, unknown> {
+  const one = [syntheticBars("SYN", 1_000_000, 42)];
+  const ten = Array.from({ length: 10 }, (_, k) => syntheticBars(`SYN${k}`, 100_000, 100 + k));
+  const results = [engineCase("1 symbol x 1,000,000 bars", one), engineCase("10 symbols x 100,000 bars", ten)];
+  return { timing: `median of ${REPEATS} runs after a warm-up run`, strategy: "sma-crossover fast=10 slow=30, allocation 1/N of equity per symbol", results };
+}
