@@ -98,7 +98,49 @@ const US_MIN = 1e14;
  * const orcl = await readBars("data/orcl-1995-2014.txt", { symbol: "ORCL" }); // timeframe "1d"
  */
 export async function readBars(file: string, options: ReadBarsOptions = {}): Promise<BarSeries> {
-  const format = options.format ?? "auto";
+  const loaded = await withDuckDB(async (db) => finish(db, await readRawBars(db, file, options.format), options));
+  const symbol = loaded.symbol ?? options.symbol ?? defaultSymbol(file);
+  return barSeries({
+    symbol,
+    timeframe: options.timeframe ?? inferTimeframe(loaded.time),
+    time: loaded.time, open: loaded.open, high: loaded.high, low: loaded.low, close: loaded.close, volume: loaded.volume,
+    source: { file, rows: loaded.rows },
+  });
+}
+
+/**
+ * What readRawBars leaves behind: the temp table `bars` on the connection, one row per data line
+ * (line INTEGER = file line or Parquet record number, 1-based; n = number of fields on the line;
+ * t = time in UTC ms; o, h, l, c, v = prices and volume; sym = the symbol field or NULL; raw_t =
+ * the time as the epoch number written in the file, NULL when it was not a number), all numbers
+ * DOUBLE and NULL where a value did not parse. Nothing is checked beyond the layout.
+ */
+export interface RawBars {
+  readonly file: string;
+  readonly layout: CsvLayout | "parquet";
+  /** Fields a well-formed line has (the header's count). */
+  readonly fields: number;
+  /** Line of the header (0 without one). */
+  readonly headerLine: number;
+  /** True when the file has a symbol column (then `sym` holds it). */
+  readonly hasSymbol: boolean;
+  /** The series name when the file has no symbol column: the file name without extension. */
+  readonly defaultSymbol: string;
+  /** @internal for finish() */
+  readonly plan: Plan;
+  /** @internal SQL that is true for a row of `bars` with the wrong number of fields. */
+  readonly badShape: string;
+  /** The file's fields of one line, as written (for messages). */
+  rawFields(line: number): Promise<string[]>;
+}
+
+/**
+ * The raw-reading step of readBars, shared with data-loaders/importBars: detects the layout (as
+ * readBars does) and reads every line of `file` into the temp table `bars` on `db` (see RawBars).
+ * Throws the file-level InputErrors (FILE_NOT_FOUND, EMPTY_FILE, READ_FAILED, FORMAT_MISMATCH,
+ * UNKNOWN_LAYOUT, MISSING_COLUMN, UNSUPPORTED_COLUMN_TYPE); row problems are left in the table.
+ */
+export async function readRawBars(db: DuckDBConnection, file: string, format: BarFileFormat = "auto"): Promise<RawBars> {
   const info = await stat(file).catch(() => undefined);
   if (!info || !info.isFile()) {
     throw new InputError("FILE_NOT_FOUND", { file, row: undefined, column: undefined },
@@ -112,15 +154,14 @@ export async function readBars(file: string, options: ReadBarsOptions = {}): Pro
     throw new InputError("FORMAT_MISMATCH", { file, row: undefined, column: undefined, format },
       `${file} is a Parquet file but format "${format}" was asked for; pass format "parquet" or "auto"`);
   }
-  const loaded = await withDuckDB((db) => (parquet ? loadParquet(db, file, options) : loadCsv(db, file, format as CsvLayout | "auto", options)));
-  const symbol = loaded.symbol ?? options.symbol ?? defaultSymbol(file);
-  return barSeries({
-    symbol,
-    timeframe: options.timeframe ?? inferTimeframe(loaded.time),
-    time: loaded.time, open: loaded.open, high: loaded.high, low: loaded.low, close: loaded.close, volume: loaded.volume,
-    source: { file, rows: loaded.rows },
-  });
+  const read = parquet ? await loadParquet(db, file) : await loadCsv(db, file, format as CsvLayout | "auto");
+  return {
+    file, layout: read.plan.layout, fields: read.plan.header.length, headerLine: read.plan.headerLine,
+    hasSymbol: read.plan.symbol !== undefined, defaultSymbol: defaultSymbol(file), ...read,
+  };
 }
+
+type Read = Pick<RawBars, "plan" | "badShape" | "rawFields">;
 
 /** The file name without directory and extension(s) such as `.csv` or `.csv.gz`. */
 function defaultSymbol(file: string): string {
@@ -165,7 +206,7 @@ async function runReading(db: DuckDBConnection, file: string, sql: string): Prom
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-async function loadCsv(db: DuckDBConnection, file: string, format: CsvLayout | "auto", options: ReadBarsOptions): Promise<Loaded> {
+async function loadCsv(db: DuckDBConnection, file: string, format: CsvLayout | "auto"): Promise<Read> {
   // Each physical line becomes one row of `lines`, so that every error can name the line an editor
   // shows. Hence one VARCHAR column, a delimiter that does not occur (\x01), no quoting (a quoted
   // newline would hide a line) and no sniffing. Empty lines come back as NULL rows and keep their
@@ -196,7 +237,7 @@ async function loadCsv(db: DuckDBConnection, file: string, format: CsvLayout | "
   const num = (field: Field | undefined) => (field ? `TRY_CAST(${f(field)} AS DOUBLE)` : "CAST(0 AS DOUBLE)");
   await db.run(
     `CREATE TEMP TABLE bars AS
-     SELECT line, n, ${timeExpression("ts", "d")} AS t, o, h, l, c, v, sym
+     SELECT line, n, ${timeExpression("ts", "d")} AS t, o, h, l, c, v, sym, d AS raw_t
      FROM (
        SELECT line, len(f) AS n, ts, TRY_CAST(ts AS DOUBLE) AS d,
          ${num(plan.prices.open)} AS o, ${num(plan.prices.high)} AS h, ${num(plan.prices.low)} AS l,
@@ -210,10 +251,13 @@ async function loadCsv(db: DuckDBConnection, file: string, format: CsvLayout | "
          )
        )
      )`);
-  return finish(db, file, plan, options, `n <> ${n}`, async (line) => {
-    const text = (await db.runAndReadAll(`SELECT text FROM lines WHERE rowid = ${line - 1}`)).getRows()[0]![0];
-    return splitFields(String(text), delimiter);
-  });
+  return {
+    plan, badShape: `n <> ${n}`,
+    rawFields: async (line) => {
+      const text = (await db.runAndReadAll(`SELECT text FROM lines WHERE rowid = ${line - 1}`)).getRows()[0]![0];
+      return splitFields(String(text), delimiter);
+    },
+  };
 }
 
 /** The delimiter (comma, semicolon, tab or bar) that occurs most often in the header line. */
@@ -314,7 +358,7 @@ function timeExpression(ts: string, d: string): string {
 // ---------------------------------------------------------------------------------------------
 // Parquet
 
-async function loadParquet(db: DuckDBConnection, file: string, options: ReadBarsOptions): Promise<Loaded> {
+async function loadParquet(db: DuckDBConnection, file: string): Promise<Read> {
   const source = `read_parquet(${quotedString(file)}, file_row_number = true)`;
   await runReading(db, file, `CREATE TEMP VIEW source AS SELECT * FROM ${source}`);
   const described = (await db.runAndReadAll(`DESCRIBE SELECT * EXCLUDE (file_row_number) FROM source`)).getRows();
@@ -364,14 +408,18 @@ async function loadParquet(db: DuckDBConnection, file: string, options: ReadBars
      SELECT CAST(file_row_number + 1 AS INTEGER) AS line, ${header.length} AS n, ${t} AS t,
        ${number(plan.prices.open, "open")} AS o, ${number(plan.prices.high, "high")} AS h,
        ${number(plan.prices.low, "low")} AS l, ${number(plan.prices.close, "close")} AS c,
-       ${volume ? number(volume, "volume") : "CAST(0 AS DOUBLE)"} AS v, ${symbol ? `CAST(${col(symbol)} AS VARCHAR)` : "NULL"} AS sym
+       ${volume ? number(volume, "volume") : "CAST(0 AS DOUBLE)"} AS v, ${symbol ? `CAST(${col(symbol)} AS VARCHAR)` : "NULL"} AS sym,
+       ${timeKind === "number" ? `CAST(${col(time)} AS DOUBLE)` : timeKind === "text" ? `TRY_CAST(trim(${col(time)}) AS DOUBLE)` : "CAST(NULL AS DOUBLE)"} AS raw_t
      FROM source`);
-  return finish(db, file, plan, options, "false", async (line) => {
-    const values = (await db.runAndReadAll(
-      `SELECT ${header.map((name) => `CAST("${name.replaceAll('"', '""')}" AS VARCHAR)`).join(", ")} FROM source WHERE file_row_number = ${line - 1}`,
-    )).getRows()[0]!;
-    return values.map((v) => (v === null ? "" : String(v)));
-  });
+  return {
+    plan, badShape: "false",
+    rawFields: async (line) => {
+      const values = (await db.runAndReadAll(
+        `SELECT ${header.map((name) => `CAST("${name.replaceAll('"', '""')}" AS VARCHAR)`).join(", ")} FROM source WHERE file_row_number = ${line - 1}`,
+      )).getRows()[0]!;
+      return values.map((v) => (v === null ? "" : String(v)));
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -382,10 +430,9 @@ async function loadParquet(db: DuckDBConnection, file: string, options: ReadBars
  * `badShape` is SQL that is true for a row with the wrong number of fields; `rawFields` gives the
  * file's fields of one line for the error message.
  */
-async function finish(
-  db: DuckDBConnection, file: string, plan: Plan, options: ReadBarsOptions, badShape: string,
-  rawFields: (line: number) => Promise<string[]>,
-): Promise<Loaded> {
+async function finish(db: DuckDBConnection, raw: RawBars, options: ReadBarsOptions): Promise<Loaded> {
+  const { file, plan, badShape } = raw;
+  const rawFields = (line: number) => raw.rawFields(line);
   const select = plan.symbol && options.symbol !== undefined ? `upper(sym) = upper(${quotedString(options.symbol)})` : "true";
   const symbolCheck = plan.symbol && options.symbol === undefined ? " OR sym IS NULL OR sym = ''" : "";
   // Only the first bad row is needed: SQL finds it (a NULL is a value that did not parse), then
@@ -428,8 +475,11 @@ async function finish(
   return { rows: rows!, time: time!, open: open!, high: high!, low: low!, close: close!, volume: volume!, ...(symbol !== undefined ? { symbol } : {}) };
 }
 
-/** Reads the result of `sql` (all DOUBLE columns) chunk by chunk straight into Float64Arrays. */
-async function fetchDoubles(db: DuckDBConnection, sql: string, columns: number): Promise<Float64Array[]> {
+/**
+ * Reads the result of `sql` (all DOUBLE columns) chunk by chunk straight into Float64Arrays
+ * (NULL becomes NaN); no per-row objects are made.
+ */
+export async function fetchDoubles(db: DuckDBConnection, sql: string, columns: number): Promise<Float64Array[]> {
   const result = await db.run(sql);
   const chunks = [];
   let total = 0;

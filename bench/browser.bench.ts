@@ -1,0 +1,94 @@
+/**
+ * Browser bench: rows per second to load a Parquet file of 1,000,000 bars into the engine worker
+ * (fetch, parquet-wasm decode, DuckDB ingest, canonical table) and hand it to the page as a
+ * BarSeries (Arrow → Float64Array columns, transferred), in headless Debian Chromium against the
+ * built site. Run through `npm run bench` (bench/run.ts) or `npx tsx bench/browser.bench.ts`.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { barSeries } from "../engine/bars.js";
+import { writeBarsParquet } from "../engine/node/writeBars.js";
+import { launchChromium } from "../test/helpers/chromium.js";
+import { serveStatic } from "../test/helpers/serveStatic.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** `n` one-minute bars of a deterministic walk. */
+function minuteBars(n: number) {
+  const time = new Float64Array(n), open = new Float64Array(n), high = new Float64Array(n);
+  const low = new Float64Array(n), close = new Float64Array(n), volume = new Float64Array(n);
+  let price = 100;
+  for (let i = 0; i < n; i++) {
+    const next = Math.round((price * (1 + 0.001 * Math.sin(i * 0.37) + 0.0005 * Math.cos(i * 0.011))) * 100) / 100;
+    time[i] = Date.UTC(2020, 0, 1) + i * 60_000;
+    open[i] = price;
+    close[i] = next;
+    high[i] = Math.max(price, next) + 0.05;
+    low[i] = Math.min(price, next) - 0.05;
+    volume[i] = 1 + (i % 100);
+    price = next;
+  }
+  return barSeries({ symbol: "BENCH", timeframe: "1m", time, open, high, low, close, volume });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+export async function browserBench(options: { rows?: number; runs?: number } = {}): Promise<Record<string, unknown>> {
+  const rows = options.rows ?? 1_000_000;
+  const runs = options.runs ?? 3;
+  const tmp = await mkdtemp(join(tmpdir(), "qw-browser-bench-"));
+  const site = join(tmp, "site");
+  const parquet = join(tmp, "bars.parquet");
+  try {
+    await promisify(execFile)(join(ROOT, "node_modules", ".bin", "observable"), ["build"], {
+      cwd: ROOT, env: { ...process.env, QW_SITE_OUT: site, OBSERVABLE_TELEMETRY_DISABLE: "true" }, maxBuffer: 64 * 1024 * 1024,
+    });
+    await writeBarsParquet(parquet, minuteBars(rows));
+    const server = await serveStatic(site, { files: { "/bench/bars.parquet": parquet } });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(`${server.origin}/data`);
+      await page.getByTestId("engine-status").waitFor({ timeout: 60_000 });
+      // A string, so that no bundler rewrites the import(); runs in the page.
+      const timings = (await page.evaluate(`(async () => {
+        const href = document.querySelector('link[rel="modulepreload"][href*="engineClient"]').href;
+        const engine = (await import(href)).openEngine();
+        await engine.init();
+        const out = [];
+        for (let run = 0; run < ${runs}; run++) {
+          const t0 = performance.now();
+          await engine.loadUrl("bench", "/bench/bars.parquet");
+          const t1 = performance.now();
+          const s = await engine.bars("bench");
+          const t2 = performance.now();
+          if (!(s.close instanceof Float64Array) || s.length !== ${rows}) throw new Error("bad series: " + s.length);
+          out.push({ load: t1 - t0, bars: t2 - t1, total: t2 - t0 });
+        }
+        engine.terminate();
+        return out;
+      })()`)) as { load: number; bars: number; total: number }[];
+      const total = median(timings.map((t) => t.total));
+      return {
+        rows,
+        runs,
+        parquetToBarSeriesRowsPerSecond: Math.round(rows / (total / 1000)),
+        medianMs: { loadParquetIntoDuckDB: Math.round(median(timings.map((t) => t.load))), barsWithTransfer: Math.round(median(timings.map((t) => t.bars))), total: Math.round(total) },
+        blockedRequests: browser.blocked.length,
+      };
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await browserBench(), null, 2));
+}
