@@ -2,7 +2,7 @@ import { quotedString, type DuckDBConnection } from "@duckdb/node-api";
 import type { BarSeries } from "../engine/bars.js";
 import { VALIDATION_CODES, validationCountsSql, validationReport, validationSql, type ValidationProblem, type ValidationReport } from "../engine/data/validationSql.js";
 import { InputError } from "../engine/errors.js";
-import { inferTimeframe } from "../engine/node/inferTimeframe.js";
+import { inferTimeframe } from "../engine/time.js";
 import { readRawBars, type BarFileFormat } from "../engine/node/readBars.js";
 import { withDuckDB } from "../engine/node/withDuckDB.js";
 import { fetchSeries, writeCanonical } from "./duckdbBars.js";

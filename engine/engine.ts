@@ -14,7 +14,7 @@ import type { IndicatorSource, OrderChanges } from "./strategy/context.js";
 import { EngineContext } from "./strategy/engineContext.js";
 import { deny } from "./risk/deny.js";
 import type { AnyStrategy } from "./strategy/defineStrategy.js";
-import { formatTime, timeframeMs } from "./time.js";
+import { formatTime, medianSpacingMs, timeframeMs } from "./time.js";
 import { resolveParams } from "./strategy/params.js";
 
 export interface EngineOptions {
@@ -573,14 +573,7 @@ const columnMaxima = new WeakMap<Float64Array, number>();
 
 /** A series' bar length: its timeframe, else the median spacing of its first bars (0 for a single bar). */
 function barLength(s: BarSeries): number {
-  const known = timeframeMs(s.timeframe);
-  if (known !== undefined) return known;
-  const n = Math.min(s.length, 1001);
-  if (n < 2) return 0;
-  const gaps = new Float64Array(n - 1);
-  for (let i = 1; i < n; i++) gaps[i - 1] = s.time[i]! - s.time[i - 1]!;
-  gaps.sort();
-  return gaps[(n - 2) >> 1]!;
+  return timeframeMs(s.timeframe) ?? (medianSpacingMs(s.time, 1001) || 0);
 }
 
 /** Rounds down to a whole number of lots (exact for whole lots, no 0.30000000000000004). */

@@ -3,7 +3,7 @@ export { barSeries, priceDecimals, sliceBars, BAR_COLUMNS, PRICE_COLUMNS } from 
 export type { BarSeries, BarSeriesInit, BarSource, BarColumn, PriceColumn } from "./bars.js";
 export { EngineError, InputError, StrategyError, ExchangeError } from "./errors.js";
 export type { ErrorContext } from "./errors.js";
-export { DAY_MS, HOUR_MS, MINUTE_MS, formatTime, timeframeMs, utcDayStart } from "./time.js";
+export { DAY_MS, HOUR_MS, MINUTE_MS, formatTime, inferTimeframe, medianSpacingMs, timeframeMs, utcDayStart } from "./time.js";
 export type * from "./events.js";
 export type * from "./orders.js";
 export type * from "./records.js";
@@ -24,4 +24,5 @@ export type { ParamSchema, ParamSpec, ParamValues, NumberParam, ChoiceParam, Boo
 export { Engine } from "./engine.js";
 export type { EngineOptions, LogEntry } from "./engine.js";
 export { runBacktest } from "./backtest.js";
+export * from "./data/index.js";
 export type { BacktestOptions, BacktestResult } from "./backtest.js";

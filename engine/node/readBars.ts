@@ -3,7 +3,7 @@ import { basename, isAbsolute } from "node:path";
 import { DuckDBDoubleVector, quotedString, type DuckDBConnection } from "@duckdb/node-api";
 import { barSeries, type BarSeries } from "../bars.js";
 import { InputError } from "../errors.js";
-import { inferTimeframe } from "./inferTimeframe.js";
+import { inferTimeframe } from "../time.js";
 import { withDuckDB } from "./withDuckDB.js";
 
 /** File layouts readBars understands; "auto" picks one from the extension, the first bytes and the header. */

@@ -17,7 +17,7 @@ import { tableToIPC, type Table } from "apache-arrow";
 import * as Comlink from "comlink";
 import initParquet, { readParquet } from "parquet-wasm/esm";
 import { barSeries, type BarSeries } from "../engine/bars.js";
-import { inferTimeframe } from "../engine/node/inferTimeframe.js";
+import { inferTimeframe } from "../engine/time.js";
 import { resampleSql, type ResampleTimeframe } from "../engine/data/resampleSql.js";
 import { validationCountsSql, validationReport, validationSql, type ValidationProblem, type ValidationReport } from "../engine/data/validationSql.js";
 import { barsTableSql, csvParsedSql, parquetParsedSql, planCsv, problemsSql, sqlIdent, sqlString } from "./barsSql.js";
