@@ -20,6 +20,7 @@ symbol,time,open,high,low,close,volume. The same options always give the same fi
   --correlation X    target correlation of every pair of symbols (default ${SYNTHETIC_DEFAULTS.correlation})
   --decimals N       decimal places of prices (default ${SYNTHETIC_DEFAULTS.decimals})
   --no-seasonality   no hour-of-day volatility profile
+  --quiet            print nothing when the file is written
 
 Example: npm run data -- synth --seed 42 --symbols 4 --timeframe 1h --bars 20000 --out bars.parquet`;
 
@@ -34,7 +35,7 @@ const CONSOLE: Io = { out: (s) => console.log(s), err: (s) => console.error(s) }
  * process.exitCode = await runSynth(["--seed", "42", "--bars", "1000", "--out", "x.parquet"]);
  */
 export async function runSynth(argv: readonly string[], io: Io = CONSOLE): Promise<number> {
-  let parsed: { options: SyntheticOptions; out: string } | "help";
+  let parsed: { options: SyntheticOptions; out: string; quiet: boolean } | "help";
   try {
     parsed = parseSynthArgs(argv);
   } catch (e) {
@@ -46,12 +47,12 @@ export async function runSynth(argv: readonly string[], io: Io = CONSOLE): Promi
     io.out(SYNTH_USAGE);
     return 0;
   }
-  const { options, out } = parsed;
+  const { options, out, quiet } = parsed;
   try {
     const t0 = performance.now();
     const write = /\.csv$/i.test(out) ? writeSyntheticCsv : writeSyntheticParquet;
     const { description } = await write(out, options);
-    io.out(`${out}: ${description.text} (${Math.round(performance.now() - t0)} ms)`);
+    if (!quiet) io.out(`${out}: ${description.text} (${Math.round(performance.now() - t0)} ms)`);
     return 0;
   } catch (e) {
     if (e instanceof InputError) {
@@ -66,13 +67,16 @@ export async function runSynth(argv: readonly string[], io: Io = CONSOLE): Promi
 const FLAGS = ["--seed", "--bars", "--out", "--symbols", "--timeframe", "--start", "--correlation", "--decimals"] as const;
 
 /** Parses synth arguments (`--flag value` or `--flag=value`); throws InputError BAD_ARGUMENT. */
-export function parseSynthArgs(argv: readonly string[]): { options: SyntheticOptions; out: string } | "help" {
+export function parseSynthArgs(argv: readonly string[]): { options: SyntheticOptions; out: string; quiet: boolean } | "help" {
   const values = new Map<string, string>();
   let seasonality = true;
+  let quiet = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--help" || arg === "-h") return "help";
     if (arg === "--no-seasonality") { seasonality = false; continue; }
+    // the data CLI's global option: say nothing when all went well
+    if (arg === "--quiet") { quiet = true; continue; }
     const eq = arg.indexOf("=");
     const flag = eq > 0 ? arg.slice(0, eq) : arg;
     if (!(FLAGS as readonly string[]).includes(flag)) fail(arg, `unknown argument "${arg}"`);
@@ -111,7 +115,7 @@ export function parseSynthArgs(argv: readonly string[]): { options: SyntheticOpt
   }
   const decimals = integer(values, "--decimals");
   if (decimals !== undefined) options.decimals = decimals;
-  return { options, out };
+  return { options, out, quiet };
 }
 
 function integer(values: Map<string, string>, flag: string): number | undefined {
