@@ -9,7 +9,7 @@ import { priceDecimals, type BarSeries } from "../engine/bars.js";
 import { RESAMPLE_TIMEFRAMES, type ResampleTimeframe } from "../engine/data/resampleSql.js";
 import type { ValidationReport } from "../engine/data/validationSql.js";
 import { EngineError } from "../engine/errors.js";
-import type { BarFileFormat } from "../engine/node/readBars.js";
+import type { BarFileFormat, ColumnMapping } from "../engine/node/readBars.js";
 import { withDuckDB } from "../engine/node/withDuckDB.js";
 import { formatTime } from "../engine/time.js";
 import { appendBars, writeCanonical } from "./duckdbBars.js";
@@ -35,6 +35,7 @@ const USAGE = `usage: npm run data -- <command> [options]
   synth ...                           synthetic sample markets (see its --help)
   fetch ...                           ccxt OHLCV download (see its --help)
 options: --symbol S  --format auto|canonical|yahoo|backtrader|pandas|binance|parquet  --timeframe TF
+         --map time=Date,close=Last,...  (a generic CSV: which header holds which field)
          --repair (drop bad rows, sort, dedupe instead of refusing)  --max-gap MS  --json  --quiet`;
 
 interface Parsed {
@@ -42,7 +43,7 @@ interface Parsed {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(["symbol", "format", "timeframe", "max-gap", "max-listed"]);
+const VALUE_FLAGS = new Set(["symbol", "format", "timeframe", "max-gap", "max-listed", "map"]);
 const BOOLEAN_FLAGS = new Set(["repair", "json", "quiet", "help"]);
 
 function parse(argv: readonly string[]): Parsed {
@@ -96,7 +97,24 @@ function importOptions(p: Parsed): ImportBarsOptions {
   const listed = p.flags.get("max-listed");
   if (typeof listed === "string") o.maxListed = Number(listed);
   if (p.flags.get("repair") === true) o.repair = true;
+  const map = p.flags.get("map");
+  if (typeof map === "string") o.columns = columnMapping(map);
   return o;
+}
+
+const ROLES = ["time", "open", "high", "low", "close", "volume", "symbol"] as const;
+
+/** `time=Date,close=Last` → { time: "Date", close: "Last" }. */
+function columnMapping(text: string): ColumnMapping {
+  const mapping: Record<string, string> = {};
+  for (const pair of text.split(",")) {
+    const [role, name] = pair.split("=").map((x) => x.trim());
+    if (!role || !name || !(ROLES as readonly string[]).includes(role)) {
+      throw new UsageError(`--map takes field=header pairs separated by commas (fields: ${ROLES.join(", ")}); got "${pair}"`);
+    }
+    mapping[role] = name;
+  }
+  return mapping;
 }
 
 function need(p: Parsed, n: number, what: string): string[] {

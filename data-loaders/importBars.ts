@@ -3,7 +3,7 @@ import type { BarSeries } from "../engine/bars.js";
 import { VALIDATION_CODES, validationCountsSql, validationReport, validationSql, type ValidationProblem, type ValidationReport } from "../engine/data/validationSql.js";
 import { InputError } from "../engine/errors.js";
 import { inferTimeframe } from "../engine/time.js";
-import { readRawBars, type BarFileFormat } from "../engine/node/readBars.js";
+import { readRawBars, type BarFileFormat, type ColumnMapping } from "../engine/node/readBars.js";
 import { withDuckDB } from "../engine/node/withDuckDB.js";
 import { fetchSeries, writeCanonical } from "./duckdbBars.js";
 
@@ -12,6 +12,8 @@ export interface ImportBarsOptions {
   symbol?: string;
   /** Layout of the file, as readBars ("auto" by default). */
   format?: BarFileFormat;
+  /** Header names of a generic CSV's fields, as readBars. */
+  columns?: ColumnMapping;
   /** Timeframe label; inferred per symbol from the median spacing when absent. */
   timeframe?: string;
   /** Drop rows with errors, sort by time and keep the first of duplicate times, instead of refusing. */
@@ -85,7 +87,7 @@ async function run(file: string, options: ImportBarsOptions, validateOnly: boole
   const maxListed = options.maxListed ?? 1000;
   return withDuckDB(async (db) => {
     await db.run("SET preserve_insertion_order = true");
-    const raw = await readRawBars(db, file, options.format);
+    const raw = await readRawBars(db, file, options.format, options.columns);
     const symbolExpr = raw.hasSymbol
       ? `coalesce(nullif(trim(sym), ''), ${quotedString(options.symbol ?? raw.defaultSymbol)})`
       : quotedString(options.symbol ?? raw.defaultSymbol);

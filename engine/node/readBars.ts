@@ -16,7 +16,15 @@ export interface ReadBarsOptions {
   timeframe?: string;
   /** Layout of the file; "auto" (the default) detects it. */
   format?: BarFileFormat;
+  /**
+   * A generic CSV: which header names hold which field, e.g. `{ time: "Date", close: "Last" }`
+   * (case-insensitive). Mapped roles take these columns; the others are found by their usual names.
+   */
+  columns?: ColumnMapping;
 }
+
+/** Header names for the fields of a bar, for CSV files whose names are not the usual ones. */
+export type ColumnMapping = Partial<Readonly<Record<"time" | "open" | "high" | "low" | "close" | "volume" | "symbol", string>>>;
 
 type Role = "time" | "open" | "high" | "low" | "close" | "volume" | "symbol";
 type CsvLayout = Exclude<BarFileFormat, "auto" | "parquet">;
@@ -98,7 +106,7 @@ const US_MIN = 1e14;
  * const orcl = await readBars("data/orcl-1995-2014.txt", { symbol: "ORCL" }); // timeframe "1d"
  */
 export async function readBars(file: string, options: ReadBarsOptions = {}): Promise<BarSeries> {
-  const loaded = await withDuckDB(async (db) => finish(db, await readRawBars(db, file, options.format), options));
+  const loaded = await withDuckDB(async (db) => finish(db, await readRawBars(db, file, options.format, options.columns), options));
   const symbol = loaded.symbol ?? options.symbol ?? defaultSymbol(file);
   return barSeries({
     symbol,
@@ -140,7 +148,7 @@ export interface RawBars {
  * Throws the file-level InputErrors (FILE_NOT_FOUND, EMPTY_FILE, READ_FAILED, FORMAT_MISMATCH,
  * UNKNOWN_LAYOUT, MISSING_COLUMN, UNSUPPORTED_COLUMN_TYPE); row problems are left in the table.
  */
-export async function readRawBars(db: DuckDBConnection, file: string, format: BarFileFormat = "auto"): Promise<RawBars> {
+export async function readRawBars(db: DuckDBConnection, file: string, format: BarFileFormat = "auto", columns?: ColumnMapping): Promise<RawBars> {
   const info = await stat(file).catch(() => undefined);
   if (!info || !info.isFile()) {
     throw new InputError("FILE_NOT_FOUND", { file, row: undefined, column: undefined },
@@ -154,7 +162,7 @@ export async function readRawBars(db: DuckDBConnection, file: string, format: Ba
     throw new InputError("FORMAT_MISMATCH", { file, row: undefined, column: undefined, format },
       `${file} is a Parquet file but format "${format}" was asked for; pass format "parquet" or "auto"`);
   }
-  const read = parquet ? await loadParquet(db, file) : await loadCsv(db, file, format as CsvLayout | "auto");
+  const read = parquet ? await loadParquet(db, file) : await loadCsv(db, file, format as CsvLayout | "auto", columns);
   return {
     file, layout: read.plan.layout, fields: read.plan.header.length, headerLine: read.plan.headerLine,
     hasSymbol: read.plan.symbol !== undefined, defaultSymbol: defaultSymbol(file), ...read,
@@ -206,7 +214,7 @@ async function runReading(db: DuckDBConnection, file: string, sql: string): Prom
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-async function loadCsv(db: DuckDBConnection, file: string, format: CsvLayout | "auto"): Promise<Read> {
+async function loadCsv(db: DuckDBConnection, file: string, format: CsvLayout | "auto", columns?: ColumnMapping): Promise<Read> {
   // Each physical line becomes one row of `lines`, so that every error can name the line an editor
   // shows. Hence one VARCHAR column, a delimiter that does not occur (\x01), no quoting (a quoted
   // newline would hide a line) and no sniffing. Empty lines come back as NULL rows and keep their
@@ -225,7 +233,7 @@ async function loadCsv(db: DuckDBConnection, file: string, format: CsvLayout | "
   const firstLine = Number(first.getRows()[0]![0]);
   const firstText = String(first.getRows()[0]![1]).replace(/^\uFEFF/, "");
   const delimiter = pickDelimiter(firstText);
-  const plan = planCsv(file, firstLine, firstText, splitFields(firstText, delimiter), format);
+  const plan = planCsv(file, firstLine, firstText, splitFields(firstText, delimiter), format, columns);
   const n = plan.header.length;
 
   // Fields are cut with string_split rather than by DuckDB's CSV parser so that the line numbers
@@ -278,8 +286,9 @@ function splitFields(line: string, delimiter: string): string[] {
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-function planCsv(file: string, line: number, text: string, fields: readonly string[], format: CsvLayout | "auto"): Plan {
+function planCsv(file: string, line: number, text: string, fields: readonly string[], format: CsvLayout | "auto", columns?: ColumnMapping): Plan {
   const names = fields.map((s) => s.toLowerCase());
+  if (columns && Object.keys(columns).length > 0) return planMapped(file, line, fields, names, columns);
   const looksLikeData = NUMBER.test(fields[0] ?? "") || /^\d{4}-\d{2}-\d{2}/.test(fields[0] ?? "");
   const binanceLike = fields.length === 12 && /^\d{12,17}$/.test(fields[0] ?? "");
   const shown = text.length > 200 ? `${text.slice(0, 200)}...` : text;
@@ -344,6 +353,24 @@ function planCsv(file: string, line: number, text: string, fields: readonly stri
     layout, headerLine: line, header: fields, time, prices,
     ...(volume ? { volume } : {}), ...(symbol ? { symbol } : {}),
   };
+}
+
+/** A generic CSV whose fields the caller named: the mapping first, the usual names for the rest. */
+function planMapped(file: string, line: number, fields: readonly string[], names: readonly string[], columns: ColumnMapping): Plan {
+  const pick = (role: keyof ColumnMapping, aliases: readonly string[], required: boolean): Field | undefined => {
+    const wanted = columns[role]?.toLowerCase();
+    const index = wanted !== undefined ? names.indexOf(wanted) : names.findIndex((name) => aliases.includes(name));
+    if (index >= 0) return { index, name: fields[index]! };
+    if (!required && wanted === undefined) return undefined;
+    throw new InputError("MISSING_COLUMN", { file, row: line, column: role, mapped: columns[role] },
+      `${file}: the header at row ${line} has no ${wanted !== undefined ? `"${columns[role]}" column (mapped to ${role})` : `"${role}" column`}; ` +
+      `columns found: ${fields.map((s) => `"${s}"`).join(", ")}. Fix the mapping or the header`);
+  };
+  const time = pick("time", TIME_NAMES, true)!;
+  const prices = { open: pick("open", ALIASES.open, true)!, high: pick("high", ALIASES.high, true)!, low: pick("low", ALIASES.low, true)!, close: pick("close", ALIASES.close, true)! };
+  const volume = pick("volume", ALIASES.volume, false);
+  const symbol = pick("symbol", ALIASES.symbol, false);
+  return { layout: "canonical", headerLine: line, header: fields, time: [time], prices, ...(volume ? { volume } : {}), ...(symbol ? { symbol } : {}) };
 }
 
 /**
