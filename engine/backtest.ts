@@ -203,12 +203,14 @@ class Stepper {
     const K = series.length;
     const times0 = series[0]!.time;
     let step = this.step, bars = this.bars, t = this.t;
+    // a local while the loop runs (a field store per bar is measurable); written back in finally
+    let pending = false;
     try {
       while (step < end) {
         if (K === 1) {
           t = times0[step]!;
           engine.step = step;
-          this.pending = true;
+          pending = true;
           bars++;
           engine.bar(0, step);
         } else {
@@ -222,7 +224,7 @@ class Stepper {
             next[k] = i + 1;
             nextTime[k] = i + 1 < s.length ? s.time[i + 1]! : Infinity;
             bars++;
-            this.pending = true;
+            pending = true;
             engine.bar(k, i);
           }
         }
@@ -230,9 +232,10 @@ class Stepper {
         equity[step] = engine.sample(t);
         exposure[step] = engine.exposure;
         step++;
-        this.pending = false;
+        pending = false;
       }
     } finally {
+      this.pending = pending;
       this.step = step;
       this.bars = bars;
       this.t = t;

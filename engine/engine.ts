@@ -63,6 +63,8 @@ export class Engine implements ExecutionHost {
   /** Timeline step of the bar being handled (for trade durations). */
   step = 0;
   private clockMs = NaN;
+  /** The symbol whose bar the strategy is deciding on (-1: none), for the lazily computed clock. */
+  private closingK = -1;
   private readonly strategy: AnyStrategy;
   private readonly symbolIndex = new Map<string, number>();
   private readonly states: unknown[];
@@ -159,8 +161,9 @@ export class Engine implements ExecutionHost {
     this.barTimeMs = t;
     if (this.exchange.hasOpenOrders(k)) this.exchange.matchBar(k, i);
     this.cursor[k] = i;
-    // the strategy decides at the bar's close
-    this.clockMs = this.exchange.closeTime(k, i);
+    // the strategy decides at the bar's close; worked out only if something asks (an order, a log)
+    this.clockMs = NaN;
+    this.closingK = k;
     const c = s.close[i]!;
     const pf = this.portfolio;
     pf.lastPrice[k] = c;
@@ -299,8 +302,9 @@ export class Engine implements ExecutionHost {
     return k;
   }
 
-  /** The engine's clock: the time of the bar being handled (NaN before the first). */
+  /** The engine's clock: while a bar is matched its open time, while the strategy decides its close (NaN before the first bar). */
   now(): number {
+    if (Number.isNaN(this.clockMs) && this.closingK >= 0) this.clockMs = this.exchange.closeTime(this.closingK, this.cursor[this.closingK]!);
     return this.clockMs;
   }
 
