@@ -1,6 +1,6 @@
 import { runBar } from "./batch.js";
 import { checkBar, checkBarReplace, checkPeriod } from "./checks.js";
-import { IndicatorBase } from "./indicator-base.js";
+import { IndicatorBase } from "./indicatorBase.js";
 import type { BarIndicator } from "./types.js";
 
 /**

@@ -1,7 +1,7 @@
 import { InputError } from "../errors.js";
 import { checkPeriod, checkReplace, nonFinite } from "./checks.js";
-import { IndicatorBase } from "./indicator-base.js";
-import { RollingWindow } from "./rolling-window.js";
+import { IndicatorBase } from "./indicatorBase.js";
+import { RollingWindow } from "./rollingWindow.js";
 import { Sma } from "./sma.js";
 import type { DecimalsOptions, ScalarIndicator } from "./types.js";
 
@@ -11,7 +11,7 @@ import type { DecimalsOptions, ScalarIndicator } from "./types.js";
  * and most packages); `value` is middle. Ready after `period` inputs.
  *
  * The middle band is an `Sma` and takes the same `{ decimals }` option, so it ties exactly with
- * an SMA of the same window. σ is computed two-pass over the window, Σ(x − middle)² / period, in
+ * an SMA of the same window; σ is computed two-pass over the window, Σ(x − middle)² / period, in
  * O(period) per update: no cancellation (a flat window gives exactly 0) and no drift, which a
  * rolling sum of squares cannot promise; for the usual period of 20 it costs a few nanoseconds.
  *
@@ -28,7 +28,7 @@ export class Bollinger extends IndicatorBase implements ScalarIndicator {
   private readonly name: string;
   private readonly sma: Sma;
   /** The window's raw inputs. */
-  private readonly window: RollingWindow;
+  private readonly ring: RollingWindow;
   private up = NaN;
   private low = NaN;
 
@@ -43,7 +43,7 @@ export class Bollinger extends IndicatorBase implements ScalarIndicator {
     this.k = k;
     this.warmup = period;
     this.sma = new Sma(period, options);
-    this.window = new RollingWindow(period);
+    this.ring = new RollingWindow(period);
   }
 
   /** SMA(period) (NaN until ready). */
@@ -65,21 +65,21 @@ export class Bollinger extends IndicatorBase implements ScalarIndicator {
     if (!Number.isFinite(x)) nonFinite(this.name, "x", x);
     const mid = this.sma.update(x);
     this.n++;
-    this.window.push(x);
+    this.ring.push(x);
     return this.apply(mid);
   }
 
   replace(x: number): number {
     checkReplace(this.name, this.n, x);
     const mid = this.sma.replace(x);
-    this.window.replaceLast(x);
+    this.ring.replaceLast(x);
     return this.apply(mid);
   }
 
   reset(): void {
     this.sma.reset();
     this.n = 0;
-    this.window.clear();
+    this.ring.clear();
     this.val = NaN;
     this.up = NaN;
     this.low = NaN;
@@ -87,8 +87,8 @@ export class Bollinger extends IndicatorBase implements ScalarIndicator {
 
   private apply(mid: number): number {
     if (this.n < this.warmup) return this.val;
-    const buf = this.window.buf;
-    const head = this.window.head;
+    const buf = this.ring.buf;
+    const head = this.ring.head;
     const p = this.period;
     // oldest to newest, so equal windows give bit-identical σ whatever the ring's rotation
     let ss = 0;

@@ -1,6 +1,6 @@
 import { checkBar, checkBarReplace, checkLengths, checkPeriod } from "./checks.js";
-import { IndicatorBase } from "./indicator-base.js";
-import { RollingExtreme } from "./rolling-extreme.js";
+import { IndicatorBase } from "./indicatorBase.js";
+import { RollingExtreme } from "./rollingExtreme.js";
 import type { BarIndicator } from "./types.js";
 
 /**

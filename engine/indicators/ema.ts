@@ -1,6 +1,6 @@
 import { runScalar } from "./batch.js";
 import { checkPeriod, checkReplace, nonFinite } from "./checks.js";
-import { IndicatorBase } from "./indicator-base.js";
+import { IndicatorBase } from "./indicatorBase.js";
 import type { ScalarIndicator } from "./types.js";
 
 /**

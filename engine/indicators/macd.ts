@@ -1,7 +1,7 @@
 import { InputError } from "../errors.js";
 import { checkPeriod, checkReplace, nonFinite } from "./checks.js";
 import { Ema } from "./ema.js";
-import { IndicatorBase } from "./indicator-base.js";
+import { IndicatorBase } from "./indicatorBase.js";
 import type { ScalarIndicator } from "./types.js";
 
 /**

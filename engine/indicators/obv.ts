@@ -1,7 +1,7 @@
 import { runBar } from "./batch.js";
 import { checkBar, checkBarReplace } from "./checks.js";
-import { CompensatedSum } from "./compensated-sum.js";
-import { IndicatorBase } from "./indicator-base.js";
+import { CompensatedSum } from "./compensatedSum.js";
+import { IndicatorBase } from "./indicatorBase.js";
 import type { BarIndicator } from "./types.js";
 
 /**

@@ -1,7 +1,7 @@
 import { runScalar } from "./batch.js";
 import { checkPeriod, checkReplace, nonFinite } from "./checks.js";
-import { IndicatorBase } from "./indicator-base.js";
-import { RollingWindow } from "./rolling-window.js";
+import { IndicatorBase } from "./indicatorBase.js";
+import { RollingWindow } from "./rollingWindow.js";
 import type { ScalarIndicator } from "./types.js";
 
 /**
@@ -22,7 +22,7 @@ export class Roc extends IndicatorBase implements ScalarIndicator {
   readonly warmup: number;
   private readonly name: string;
   /** The last `period` inputs, NaN where none yet. */
-  private readonly window: RollingWindow;
+  private readonly ring: RollingWindow;
   /** The input `period` inputs before the last one (the base of the rate). */
   private base = NaN;
 
@@ -31,25 +31,25 @@ export class Roc extends IndicatorBase implements ScalarIndicator {
     this.period = checkPeriod("Roc", "period", period);
     this.warmup = period + 1;
     this.name = `Roc(${period})`;
-    this.window = new RollingWindow(period, NaN);
+    this.ring = new RollingWindow(period, NaN);
   }
 
   update(x: number): number {
     if (!Number.isFinite(x)) nonFinite(this.name, "x", x);
     this.n++;
-    this.base = this.window.push(x);
+    this.base = this.ring.push(x);
     return this.apply(x);
   }
 
   replace(x: number): number {
     checkReplace(this.name, this.n, x);
-    this.window.replaceLast(x);
+    this.ring.replaceLast(x);
     return this.apply(x);
   }
 
   reset(): void {
     this.n = 0;
-    this.window.clear();
+    this.ring.clear();
     this.base = NaN;
     this.val = NaN;
   }

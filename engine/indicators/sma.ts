@@ -1,7 +1,7 @@
 import { runScalar } from "./batch.js";
 import { checkPeriod, checkReplace, nonFinite } from "./checks.js";
-import { CompensatedSum } from "./compensated-sum.js";
-import { IndicatorBase } from "./indicator-base.js";
+import { CompensatedSum } from "./compensatedSum.js";
+import { IndicatorBase } from "./indicatorBase.js";
 import { tickScale, toTicks } from "./ticks.js";
 import type { DecimalsOptions, ScalarIndicator } from "./types.js";
 

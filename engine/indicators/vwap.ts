@@ -1,9 +1,9 @@
 import { InputError } from "../errors.js";
 import { runBar } from "./batch.js";
 import { checkBar, checkPeriod, nothingToReplace } from "./checks.js";
-import { CompensatedSum } from "./compensated-sum.js";
-import { IndicatorBase } from "./indicator-base.js";
-import { RollingWindow } from "./rolling-window.js";
+import { CompensatedSum } from "./compensatedSum.js";
+import { IndicatorBase } from "./indicatorBase.js";
+import { RollingWindow } from "./rollingWindow.js";
 import type { BarIndicator } from "./types.js";
 
 /**

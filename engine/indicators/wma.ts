@@ -1,8 +1,8 @@
 import { runScalar } from "./batch.js";
 import { checkPeriod, checkReplace, nonFinite } from "./checks.js";
-import { CompensatedSum } from "./compensated-sum.js";
-import { IndicatorBase } from "./indicator-base.js";
-import { RollingWindow } from "./rolling-window.js";
+import { CompensatedSum } from "./compensatedSum.js";
+import { IndicatorBase } from "./indicatorBase.js";
+import { RollingWindow } from "./rollingWindow.js";
 import { tickScale, toTicks } from "./ticks.js";
 import type { DecimalsOptions, ScalarIndicator } from "./types.js";
 
@@ -28,7 +28,7 @@ export class Wma extends IndicatorBase implements ScalarIndicator {
   private readonly divisor: number;
   private readonly maxTicks: number;
   /** The window (ticks or raw inputs). */
-  private readonly window: RollingWindow;
+  private readonly ring: RollingWindow;
   /** The input that left the window on the last update (0 while filling). */
   private out = 0;
   private tickW = 0;
@@ -48,14 +48,14 @@ export class Wma extends IndicatorBase implements ScalarIndicator {
     this.scale = ticks.scale;
     this.divisor = ticks.divisor;
     this.maxTicks = ticks.maxTicks;
-    this.window = new RollingWindow(period);
+    this.ring = new RollingWindow(period);
   }
 
   update(x: number): number {
     if (!Number.isFinite(x)) nonFinite(this.name, "x", x);
     const v = this.scale === 0 ? x : toTicks(this.name, x, this.scale, this.maxTicks);
     this.n++;
-    this.out = this.window.push(v);
+    this.out = this.ring.push(v);
     this.baseTickW = this.tickW;
     this.baseTickS = this.tickS;
     this.w.mark();
@@ -66,7 +66,7 @@ export class Wma extends IndicatorBase implements ScalarIndicator {
   replace(x: number): number {
     checkReplace(this.name, this.n, x);
     const v = this.scale === 0 ? x : toTicks(this.name, x, this.scale, this.maxTicks);
-    this.window.replaceLast(v);
+    this.ring.replaceLast(v);
     this.w.restore();
     this.s.restore();
     return this.apply(v);
@@ -74,7 +74,7 @@ export class Wma extends IndicatorBase implements ScalarIndicator {
 
   reset(): void {
     this.n = 0;
-    this.window.clear();
+    this.ring.clear();
     this.out = 0;
     this.tickW = 0;
     this.tickS = 0;

@@ -16,7 +16,7 @@ export class RollingExtreme {
   private readonly period: number;
   private readonly sign: number;
   /** The last `period` signed values; input j sits at j % period. */
-  private readonly window: Float64Array;
+  private readonly ring: Float64Array;
   /** The deque, a ring of (input index, signed value); indices are exact as doubles up to 2^53. */
   private readonly dqIdx: Float64Array;
   private readonly dqVal: Float64Array;
@@ -29,7 +29,7 @@ export class RollingExtreme {
   constructor(period: number, sign: 1 | -1) {
     this.period = period;
     this.sign = sign;
-    this.window = new Float64Array(period);
+    this.ring = new Float64Array(period);
     this.dqIdx = new Float64Array(period);
     this.dqVal = new Float64Array(period);
   }
@@ -43,7 +43,7 @@ export class RollingExtreme {
     const p = this.period;
     const i = this.n++;
     const v = this.sign * x;
-    this.window[this.slot] = v;
+    this.ring[this.slot] = v;
     this.slot = this.slot + 1 === p ? 0 : this.slot + 1;
     // the oldest input leaves before the new one arrives, so the deque never holds more than `period`
     if (this.size > 0 && this.dqIdx[this.head]! <= i - p) {
@@ -57,10 +57,10 @@ export class RollingExtreme {
   replaceLast(x: number): void {
     const p = this.period;
     const last = this.n - 1;
-    this.window[last % p] = this.sign * x;
+    this.ring[last % p] = this.sign * x;
     this.head = 0;
     this.size = 0;
-    for (let i = Math.max(0, this.n - p); i <= last; i++) this.pushBack(i, this.window[i % p]!);
+    for (let i = Math.max(0, this.n - p); i <= last; i++) this.pushBack(i, this.ring[i % p]!);
   }
 
   clear(): void {

@@ -1,7 +1,7 @@
 /**
  * The last `length` inputs of a rolling window, kept in a ring: input j sits at j % length, so a
  * new input overwrites the oldest. `replaceLast` rewrites the newest input in place, which is how
- * an indicator's `replace` edits its window.
+ * an indicator's `replace` edits the window in place.
  *
  * Slots that no input has filled yet hold `empty`, so `push` can return the input leaving the
  * window without its caller counting inputs: an indicator picks an `empty` its arithmetic
