@@ -1,4 +1,5 @@
-import { DOUBLE, DuckDBDataChunk, DuckDBVector, quotedString, type DuckDBConnection } from "@duckdb/node-api";
+import { DOUBLE, quotedString, type DuckDBConnection } from "@duckdb/node-api";
+import { appendColumns } from "../engine/node/appendColumns.js";
 import { barSeries, type BarSeries, type BarSource } from "../engine/bars.js";
 import { InputError } from "../engine/errors.js";
 import { fetchDoubles } from "../engine/node/readBars.js";
@@ -26,24 +27,7 @@ export async function appendBars(db: DuckDBConnection, table: string, series: re
   const stage = `${table}_stage`;
   await db.run(`CREATE TEMP TABLE ${stage} (time DOUBLE, open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE)`);
   for (const s of series) {
-    const columns = [s.time, s.open, s.high, s.low, s.close, s.volume];
-    const appender = await db.createAppender(stage);
-    try {
-      const size = DuckDBVector.standardSize();
-      for (let start = 0; start < s.length; start += size) {
-        const n = Math.min(size, s.length - start);
-        const chunk = DuckDBDataChunk.create(columns.map(() => DOUBLE), n);
-        columns.forEach((column, c) => {
-          const vector = chunk.getColumnVector(c);
-          for (let i = 0; i < n; i++) vector.setItem(i, column[start + i]!);
-          vector.flush();
-        });
-        appender.appendDataChunk(chunk);
-      }
-      appender.flushSync();
-    } finally {
-      appender.closeSync();
-    }
+    await appendColumns(db, stage, [s.time, s.open, s.high, s.low, s.close, s.volume]);
     await db.run(`INSERT INTO ${table} SELECT ${quotedString(s.symbol)}, * FROM ${stage}`);
     await db.run(`DELETE FROM ${stage}`);
   }

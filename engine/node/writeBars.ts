@@ -1,4 +1,5 @@
-import { DOUBLE, DuckDBDataChunk, DuckDBVector, quotedString, type DuckDBConnection } from "@duckdb/node-api";
+import { DOUBLE, quotedString, type DuckDBConnection } from "@duckdb/node-api";
+import { appendColumns } from "./appendColumns.js";
 import type { BarSeries } from "../bars.js";
 import { DAY_MS } from "../time.js";
 import { withDuckDB } from "./withDuckDB.js";
@@ -55,23 +56,5 @@ function timestamp(column: string): string {
 /** Copies the series into a table `bars` (time, open, high, low, close, volume as DOUBLE), in order. */
 async function loadSeries(db: DuckDBConnection, series: BarSeries): Promise<void> {
   await db.run("CREATE TABLE bars (time DOUBLE, open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE)");
-  const columns = [series.time, series.open, series.high, series.low, series.close, series.volume];
-  const appender = await db.createAppender("bars");
-  try {
-    // Whole data chunks, not appendDouble per value: one native call per 2048 rows instead of six per row.
-    const size = DuckDBVector.standardSize();
-    for (let start = 0; start < series.length; start += size) {
-      const n = Math.min(size, series.length - start);
-      const chunk = DuckDBDataChunk.create(columns.map(() => DOUBLE), n);
-      columns.forEach((column, c) => {
-        const vector = chunk.getColumnVector(c);
-        for (let i = 0; i < n; i++) vector.setItem(i, column[start + i]!);
-        vector.flush();
-      });
-      appender.appendDataChunk(chunk);
-    }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
+  await appendColumns(db, "bars", [series.time, series.open, series.high, series.low, series.close, series.volume]);
 }
