@@ -7,11 +7,11 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { VARCHAR, DOUBLE, DuckDBDataChunk, DuckDBVector, quotedString, type DuckDBConnection } from "@duckdb/node-api";
-import type { BarSeries } from "../engine/bars.js";
+import { quotedString } from "@duckdb/node-api";
 import { describeSynthetic, syntheticMarket, type SyntheticDescription, type SyntheticOptions } from "../engine/data/synthetic.js";
 import { syntheticSample } from "../engine/data/syntheticSamples.js";
 import { withDuckDB } from "../engine/node/withDuckDB.js";
+import { appendBars } from "./duckdbBars.js";
 
 export interface WrittenSynthetic {
   readonly file: string;
@@ -35,7 +35,7 @@ export async function writeSyntheticParquet(file: string, options: SyntheticOpti
   };
   const kv = Object.entries(metadata).map(([k, v]) => `${k}: ${quotedString(v)}`).join(", ");
   await withDuckDB(async (db) => {
-    await loadLongTable(db, series);
+    await appendBars(db, "bars", series);
     await db.run(`COPY (${selectLong()}) TO ${quotedString(file)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {${kv}})`);
   });
   return { file, description };
@@ -53,7 +53,7 @@ export async function writeSyntheticCsv(file: string, options: SyntheticOptions)
   const series = syntheticMarket(options);
   const format = description.timeframe === "1d" ? "%Y-%m-%d" : "%Y-%m-%dT%H:%M:%SZ";
   await withDuckDB(async (db) => {
-    await loadLongTable(db, series);
+    await appendBars(db, "bars", series);
     await db.run(
       `COPY (SELECT symbol, strftime(time, '${format}') AS time, CAST(open AS VARCHAR) AS open,
          CAST(high AS VARCHAR) AS high, CAST(low AS VARCHAR) AS low, CAST(close AS VARCHAR) AS close,
@@ -68,35 +68,6 @@ function selectLong(): string {
           FROM bars ORDER BY symbol, time`;
 }
 
-/** Appends every series into table `bars` (symbol VARCHAR, time as UTC ms DOUBLE, prices, volume). */
-async function loadLongTable(db: DuckDBConnection, series: readonly BarSeries[]): Promise<void> {
-  await db.run(`CREATE TABLE bars (symbol VARCHAR, time DOUBLE, open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE)`);
-  const appender = await db.createAppender("bars");
-  const types = [VARCHAR, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE];
-  const size = DuckDBVector.standardSize();
-  try {
-    for (const s of series) {
-      const columns = [s.time, s.open, s.high, s.low, s.close, s.volume];
-      // whole data chunks: one native call per 2048 rows instead of seven per row
-      for (let start = 0; start < s.length; start += size) {
-        const n = Math.min(size, s.length - start);
-        const chunk = DuckDBDataChunk.create(types, n);
-        const symbols = chunk.getColumnVector(0);
-        for (let i = 0; i < n; i++) symbols.setItem(i, s.symbol);
-        symbols.flush();
-        columns.forEach((column, c) => {
-          const vector = chunk.getColumnVector(c + 1);
-          for (let i = 0; i < n; i++) vector.setItem(i, column[start + i]!);
-          vector.flush();
-        });
-        appender.appendDataChunk(chunk);
-      }
-    }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
-}
 
 /**
  * Body of a Framework data loader (src/data/<name>.<format>.ts): writes the built-in sample `name`
