@@ -3,6 +3,10 @@ import { basename, isAbsolute } from "node:path";
 import { DuckDBDoubleVector, quotedString, type DuckDBConnection } from "@duckdb/node-api";
 import { barSeries, type BarSeries } from "../bars.js";
 import { InputError } from "../errors.js";
+import {
+  EPOCH_MS_MIN, FIRST_LINE_SQL, NUMBER, columnNumberSql, columnTimeSql, csvFieldsSql, csvLinesTableSql, emptyFileError, headerNote,
+  lineTextSql, planColumns, planCsv, splitFields, sqlIdent, type BarPlan, type BarRole, type ColumnMapping, type CsvLayout, type LayoutField,
+} from "../data/csvLayout.js";
 import { inferTimeframe } from "../time.js";
 import { withDuckDB } from "./withDuckDB.js";
 
@@ -23,31 +27,10 @@ export interface ReadBarsOptions {
   columns?: ColumnMapping;
 }
 
-/** Header names for the fields of a bar, for CSV files whose names are not the usual ones. */
-export type ColumnMapping = Partial<Readonly<Record<"time" | "open" | "high" | "low" | "close" | "volume" | "symbol", string>>>;
-
-type Role = "time" | "open" | "high" | "low" | "close" | "volume" | "symbol";
-type CsvLayout = Exclude<BarFileFormat, "auto" | "parquet">;
-
-/** Where one role's value comes from: the 0-based column index and the column's name in the file. */
-interface Field {
-  readonly index: number;
-  readonly name: string;
-}
-
-/** How to turn the file's columns into bar columns. */
-interface Plan {
-  readonly layout: CsvLayout | "parquet";
-  /** Line of the header; without one (Binance, Parquet) the line before the first data line, usually 0. */
-  readonly headerLine: number;
-  /** Column names as written in the file (for messages). */
-  readonly header: readonly string[];
-  /** `time` is one field, or a date field and a time-of-day field (backtrader intraday files). */
-  readonly time: readonly Field[];
-  readonly prices: Readonly<Record<"open" | "high" | "low" | "close", Field>>;
-  readonly volume?: Field;
-  readonly symbol?: Field;
-}
+export type { ColumnMapping };
+type Role = BarRole;
+type Field = LayoutField;
+type Plan = BarPlan;
 
 interface Loaded {
   readonly rows: Float64Array;
@@ -60,30 +43,6 @@ interface Loaded {
   /** The one symbol of the file's `symbol` column, if it has one. */
   readonly symbol?: string;
 }
-
-// Header names (lowercased, trimmed) accepted for each role; the first listed is the canonical one.
-const TIME_NAMES = ["time", "timestamp", "datetime", "date", "open_time", "opentime"];
-const ALIASES: Readonly<Record<Exclude<Role, "time">, readonly string[]>> = {
-  open: ["open"], high: ["high"], low: ["low"], close: ["close"],
-  volume: ["volume", "vol"], symbol: ["symbol", "ticker"],
-};
-const BINANCE_COLUMNS = [
-  "open_time", "open", "high", "low", "close", "volume", "close_time", "quote_volume", "trades",
-  "taker_buy_base_volume", "taker_buy_quote_volume", "ignore",
-];
-
-const LAYOUTS_HELP =
-  "readBars understands: canonical `time,open,high,low,close,volume` (optional `symbol`); " +
-  "Yahoo `Date,Open,High,Low,Close,Adj Close,Volume`; backtrader `Date[,Time],Open,High,Low,Close,Volume,OpenInterest`; " +
-  "a pandas dump `,Open,High,Low,Close,Volume` (empty first name); Binance klines (no header, 12 columns); " +
-  "and Parquet with the canonical column names";
-
-// Epoch numbers: below 1e11 they are neither ms (13 digits from 1973) nor µs (16 digits), so they are
-// refused (epoch seconds and YYYYMMDD would otherwise load as 1970 dates). At or above 1e14 they are
-// µs: 1e14 ms would be the year 5138, while 1e14 µs is 1973. Deciding per value also reads
-// concatenations of Binance files from both sides of the 2025 switch from ms to µs.
-const MS_MIN = 1e11;
-const US_MIN = 1e14;
 
 /**
  * Loads bars from a CSV or Parquet file into a validated BarSeries (time = bar open time, UTC ms),
@@ -155,7 +114,7 @@ export async function readRawBars(db: DuckDBConnection, file: string, format: Ba
       `${file}: no such file${info ? " (it is a directory)" : ""}; check the path` +
       (isAbsolute(file) ? "" : ` (relative paths start at ${process.cwd()})`));
   }
-  if (info.size === 0) throw emptyFile(file);
+  if (info.size === 0) throw emptyFileError(file);
   const parquetBytes = await startsWithParquetMagic(file);
   const parquet = format === "parquet" || (format === "auto" && (parquetBytes || /\.(parquet|pq)$/i.test(file)));
   if (parquetBytes && !parquet) {
@@ -187,11 +146,6 @@ async function startsWithParquetMagic(file: string): Promise<boolean> {
   }
 }
 
-function emptyFile(file: string): InputError {
-  return new InputError("EMPTY_FILE", { file, row: undefined, column: undefined },
-    `${file} is empty (or holds only blank lines); it needs a header line and one line per bar (${LAYOUTS_HELP})`);
-}
-
 /** Runs SQL that reads the file, turning DuckDB's own failures (unreadable file, bad encoding) into InputErrors. */
 async function runReading(db: DuckDBConnection, file: string, sql: string): Promise<void> {
   try {
@@ -215,171 +169,21 @@ async function runReading(db: DuckDBConnection, file: string, sql: string): Prom
 // CSV
 
 async function loadCsv(db: DuckDBConnection, file: string, format: CsvLayout | "auto", columns?: ColumnMapping): Promise<Read> {
-  // Each physical line becomes one row of `lines`, so that every error can name the line an editor
-  // shows. Hence one VARCHAR column, a delimiter that does not occur (\x01), no quoting (a quoted
-  // newline would hide a line) and no sniffing. Empty lines come back as NULL rows and keep their
-  // place. new_line '\r\n' makes DuckDB take \n, \r\n and a lone \r each as one line end (with '\n',
-  // a \r\n in an LF file counted as two lines and shifted every later number). The line number is
-  // rowid + 1: the scan is parallel, but with insertion order preserved the table's rows keep file
-  // order (row_number() OVER () gives the same numbers ten times slower, as a single-threaded window).
+  // One row of `lines` per physical line (see csvLinesTableSql); rowid + 1 is the line number
+  // while insertion order is preserved.
   await db.run("SET preserve_insertion_order = true");
-  await runReading(db, file,
-    `CREATE TEMP TABLE lines AS SELECT text
-     FROM read_csv(${quotedString(file)}, header = false, auto_detect = false, columns = {'text': 'VARCHAR'},
-       delim = '\x01', quote = '', escape = '', new_line = '\\r\\n', strict_mode = false)`);
-  const first = await db.runAndReadAll(
-    `SELECT rowid + 1, text FROM lines WHERE text IS NOT NULL AND trim(text) <> '' ORDER BY rowid LIMIT 1`);
-  if (first.currentRowCount === 0) throw emptyFile(file);
-  const firstLine = Number(first.getRows()[0]![0]);
-  const firstText = String(first.getRows()[0]![1]).replace(/^\uFEFF/, "");
-  const delimiter = pickDelimiter(firstText);
-  const plan = planCsv(file, firstLine, firstText, splitFields(firstText, delimiter), format, columns);
-  const n = plan.header.length;
-
-  // Fields are cut with string_split rather than by DuckDB's CSV parser so that the line numbers
-  // stay exact; the price is that a quoted field may not contain the delimiter. Quotes are dropped
-  // from the whole line first (cheap, and only on lines that have one). TRY_CAST to DOUBLE skips
-  // surrounding blanks by itself; the timestamp cast does not, hence trim() there.
-  const f = (field: Field) => `f[${field.index + 1}]`;
-  const timeText = plan.time.map((field) => `trim(${f(field)})`).join(` || ' ' || `);
-  const num = (field: Field | undefined) => (field ? `TRY_CAST(${f(field)} AS DOUBLE)` : "CAST(0 AS DOUBLE)");
-  await db.run(
-    `CREATE TEMP TABLE bars AS
-     SELECT line, n, ${timeExpression("ts", "d")} AS t, o, h, l, c, v, sym, d AS raw_t
-     FROM (
-       SELECT line, len(f) AS n, ts, TRY_CAST(ts AS DOUBLE) AS d,
-         ${num(plan.prices.open)} AS o, ${num(plan.prices.high)} AS h, ${num(plan.prices.low)} AS l,
-         ${num(plan.prices.close)} AS c, ${num(plan.volume)} AS v, ${plan.symbol ? `trim(${f(plan.symbol)})` : "NULL"} AS sym
-       FROM (
-         SELECT line, f, ${timeText} AS ts
-         FROM (
-           SELECT CAST(rowid + 1 AS INTEGER) AS line,
-             string_split(CASE WHEN contains(text, '"') THEN replace(text, '"', '') ELSE text END, ${quotedString(delimiter)}) AS f
-           FROM lines WHERE rowid >= ${plan.headerLine} AND text IS NOT NULL AND trim(text) <> ''
-         )
-       )
-     )`);
+  await runReading(db, file, csvLinesTableSql(file));
+  const first = await db.runAndReadAll(FIRST_LINE_SQL);
+  if (first.currentRowCount === 0) throw emptyFileError(file);
+  const plan = planCsv(file, Number(first.getRows()[0]![0]), String(first.getRows()[0]![1]), { format, ...(columns ? { columns } : {}) });
+  await db.run(`CREATE TEMP TABLE bars AS SELECT line, n, t, o, h, l, c, v, sym, d AS raw_t FROM (${csvFieldsSql(plan)})`);
   return {
-    plan, badShape: `n <> ${n}`,
+    plan, badShape: `n <> ${plan.header.length}`,
     rawFields: async (line) => {
-      const text = (await db.runAndReadAll(`SELECT text FROM lines WHERE rowid = ${line - 1}`)).getRows()[0]![0];
-      return splitFields(String(text), delimiter);
+      const text = (await db.runAndReadAll(lineTextSql(line))).getRows()[0]![0];
+      return splitFields(String(text), plan.delimiter);
     },
   };
-}
-
-/** The delimiter (comma, semicolon, tab or bar) that occurs most often in the header line. */
-function pickDelimiter(line: string): string {
-  let best = ",";
-  let bestCount = 0;
-  for (const d of [",", ";", "\t", "|"]) {
-    const count = line.split(d).length - 1;
-    if (count > bestCount) [best, bestCount] = [d, count];
-  }
-  return best;
-}
-
-/** Splits a line the way the SQL does (quotes dropped, then cut at the delimiter) and trims each field. */
-function splitFields(line: string, delimiter: string): string[] {
-  return line.replaceAll('"', "").split(delimiter).map((s) => s.trim());
-}
-
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-function planCsv(file: string, line: number, text: string, fields: readonly string[], format: CsvLayout | "auto", columns?: ColumnMapping): Plan {
-  const names = fields.map((s) => s.toLowerCase());
-  if (columns && Object.keys(columns).length > 0) return planMapped(file, line, fields, names, columns);
-  const looksLikeData = NUMBER.test(fields[0] ?? "") || /^\d{4}-\d{2}-\d{2}/.test(fields[0] ?? "");
-  const binanceLike = fields.length === 12 && /^\d{12,17}$/.test(fields[0] ?? "");
-  const shown = text.length > 200 ? `${text.slice(0, 200)}...` : text;
-  const mismatch = (why: string) => new InputError("FORMAT_MISMATCH", { file, row: line, column: undefined, format },
-    `${file} does not look like a ${format} file: ${why} (row ${line}: "${shown}"); pass the right format or "auto"`);
-
-  if (format === "binance" || (format === "auto" && binanceLike)) {
-    if (!binanceLike) throw mismatch("Binance kline files have no header and 12 columns, the first an epoch time in ms or µs");
-    const field = (name: string): Field => ({ index: BINANCE_COLUMNS.indexOf(name), name });
-    return {
-      layout: "binance", headerLine: line - 1, header: BINANCE_COLUMNS, time: [field("open_time")],
-      prices: { open: field("open"), high: field("high"), low: field("low"), close: field("close") }, volume: field("volume"),
-    };
-  }
-  if (looksLikeData) {
-    throw new InputError(format === "auto" ? "UNKNOWN_LAYOUT" : "FORMAT_MISMATCH", { file, row: line, column: undefined, format },
-      `${file}: row ${line} ("${shown}") holds data, not a header; only Binance kline files (12 columns) may go without one. ` +
-      `Add a header line such as time,open,high,low,close,volume`);
-  }
-
-  const find = (aliases: readonly string[]): Field | undefined => {
-    const index = names.findIndex((name) => aliases.includes(name));
-    return index < 0 ? undefined : { index, name: fields[index]! };
-  };
-  const pandas = names[0] === "";
-  const layout: CsvLayout = format !== "auto" ? format
-    : pandas ? "pandas"
-    : find(["adj close", "adj_close", "adjclose"]) ? "yahoo"
-    : find(["openinterest", "open interest", "open_interest"]) || (find(["date"]) && find(["time"])) ? "backtrader"
-    : find(["time", "timestamp", "datetime", "open_time", "opentime"]) ? "canonical"
-    : "yahoo";
-  if (layout === "pandas" && !pandas) throw mismatch("a pandas dump's header starts with an empty name (`,Open,High,...`)");
-
-  const date = find(["date"]);
-  const timeOfDay = find(["time"]);
-  const time: Field[] | undefined = pandas ? [{ index: 0, name: "" }]
-    : date && timeOfDay ? [date, timeOfDay]
-    : (() => {
-      const t = find(TIME_NAMES);
-      return t ? [t] : undefined;
-    })();
-  const known = [...TIME_NAMES, ...Object.values(ALIASES).flat()];
-  const recognised = names.filter((name) => known.includes(name)).length;
-  if (format === "auto" && !time && recognised < 2) {
-    throw new InputError("UNKNOWN_LAYOUT", { file, row: line, column: undefined, format, header: shown },
-      `${file}: cannot tell the layout from the header at row ${line} ("${shown}"). ${LAYOUTS_HELP}. ` +
-      `Rename the columns to one of these or convert the file`);
-  }
-  const missing = (column: string, aliases: readonly string[]) => new InputError("MISSING_COLUMN", { file, row: line, column, layout },
-    `${file}: the header at row ${line} has no "${column}" column${aliases.length > 1 ? ` (accepted names: ${aliases.join(", ")})` : ""}; ` +
-    `columns found: ${fields.map((s) => `"${s}"`).join(", ")}. Add or rename that column (names match case-insensitively)`);
-  if (!time) throw missing("time", TIME_NAMES);
-  const price = (role: "open" | "high" | "low" | "close"): Field => {
-    const field = find(ALIASES[role]);
-    if (!field) throw missing(role, ALIASES[role]);
-    return field;
-  };
-  const prices = { open: price("open"), high: price("high"), low: price("low"), close: price("close") };
-  const volume = find(ALIASES.volume);
-  const symbol = find(ALIASES.symbol);
-  return {
-    layout, headerLine: line, header: fields, time, prices,
-    ...(volume ? { volume } : {}), ...(symbol ? { symbol } : {}),
-  };
-}
-
-/** A generic CSV whose fields the caller named: the mapping first, the usual names for the rest. */
-function planMapped(file: string, line: number, fields: readonly string[], names: readonly string[], columns: ColumnMapping): Plan {
-  const pick = (role: keyof ColumnMapping, aliases: readonly string[], required: boolean): Field | undefined => {
-    const wanted = columns[role]?.toLowerCase();
-    const index = wanted !== undefined ? names.indexOf(wanted) : names.findIndex((name) => aliases.includes(name));
-    if (index >= 0) return { index, name: fields[index]! };
-    if (!required && wanted === undefined) return undefined;
-    throw new InputError("MISSING_COLUMN", { file, row: line, column: role, mapped: columns[role] },
-      `${file}: the header at row ${line} has no ${wanted !== undefined ? `"${columns[role]}" column (mapped to ${role})` : `"${role}" column`}; ` +
-      `columns found: ${fields.map((s) => `"${s}"`).join(", ")}. Fix the mapping or the header`);
-  };
-  const time = pick("time", TIME_NAMES, true)!;
-  const prices = { open: pick("open", ALIASES.open, true)!, high: pick("high", ALIASES.high, true)!, low: pick("low", ALIASES.low, true)!, close: pick("close", ALIASES.close, true)! };
-  const volume = pick("volume", ALIASES.volume, false);
-  const symbol = pick("symbol", ALIASES.symbol, false);
-  return { layout: "canonical", headerLine: line, header: fields, time: [time], prices, ...(volume ? { volume } : {}), ...(symbol ? { symbol } : {}) };
-}
-
-/**
- * SQL for the bar time in UTC ms from a text column `ts` and its numeric reading `d`:
- * epoch ms or µs by magnitude, otherwise an ISO date or date-time (no zone means UTC).
- */
-function timeExpression(ts: string, d: string): string {
-  return `CAST(CASE WHEN ${d} IS NULL THEN epoch_us(TRY_CAST(${ts} AS TIMESTAMPTZ)) / 1000
-    WHEN abs(${d}) >= ${US_MIN} THEN ${d} / 1000 WHEN abs(${d}) >= ${MS_MIN} THEN ${d} END AS DOUBLE)`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -389,60 +193,23 @@ async function loadParquet(db: DuckDBConnection, file: string): Promise<Read> {
   const source = `read_parquet(${quotedString(file)}, file_row_number = true)`;
   await runReading(db, file, `CREATE TEMP VIEW source AS SELECT * FROM ${source}`);
   const described = (await db.runAndReadAll(`DESCRIBE SELECT * EXCLUDE (file_row_number) FROM source`)).getRows();
-  const header = described.map((r) => String(r[0]));
-  const types = described.map((r) => String(r[1]));
-  const names = header.map((s) => s.toLowerCase());
-  const find = (aliases: readonly string[]): Field | undefined => {
-    const index = names.findIndex((name) => aliases.includes(name));
-    return index < 0 ? undefined : { index, name: header[index]! };
-  };
-  const missing = (column: string, aliases: readonly string[]) => new InputError("MISSING_COLUMN", { file, row: undefined, column, layout: "parquet" },
-    `${file}: the Parquet file has no "${column}" column${aliases.length > 1 ? ` (accepted names: ${aliases.join(", ")})` : ""}; ` +
-    `columns found: ${header.map((s) => `"${s}"`).join(", ")}. Write it with the canonical names time, open, high, low, close, volume`);
-  const time = find(TIME_NAMES);
-  if (!time) throw missing("time", TIME_NAMES);
-  const price = (role: "open" | "high" | "low" | "close"): Field => {
-    const field = find(ALIASES[role]);
-    if (!field) throw missing(role, ALIASES[role]);
-    return field;
-  };
-  const volume = find(ALIASES.volume);
-  const symbol = find(ALIASES.symbol);
-  const plan: Plan = {
-    layout: "parquet", headerLine: 0, header, time: [time],
-    prices: { open: price("open"), high: price("high"), low: price("low"), close: price("close") },
-    ...(volume ? { volume } : {}), ...(symbol ? { symbol } : {}),
-  };
-
-  const col = (field: Field) => `"${field.name.replaceAll('"', '""')}"`;
-  const kind = (field: Field, role: Role): "number" | "text" | "timestamp" => {
-    const type = types[field.index]!.toUpperCase();
-    if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/.test(type)) return "number";
-    if (type === "VARCHAR") return "text";
-    if (role === "time" && /^(TIMESTAMP|DATE)/.test(type)) return "timestamp";
-    throw new InputError("UNSUPPORTED_COLUMN_TYPE", { file, row: undefined, column: role, type },
-      `${file}: column "${field.name}" (${role}) has type ${type}; ${role === "time" ? "time needs a TIMESTAMP, DATE, epoch-ms number or ISO text"
-        : "it needs a number type (or text holding numbers)"}; rewrite the Parquet file with that type`);
-  };
-  const number = (field: Field, role: Role) =>
-    kind(field, role) === "number" ? `CAST(${col(field)} AS DOUBLE)` : `TRY_CAST(trim(${col(field)}) AS DOUBLE)`;
-  const timeKind = kind(time, "time");
-  const t = timeKind === "timestamp" ? `CAST(epoch_us(CAST(${col(time)} AS TIMESTAMP)) / 1000 AS DOUBLE)`
-    : timeKind === "number" ? timeExpression("NULL", `CAST(${col(time)} AS DOUBLE)`)
-    : timeExpression(`trim(${col(time)})`, `TRY_CAST(trim(${col(time)}) AS DOUBLE)`);
+  const plan = planColumns(file, described.map((r) => ({ name: String(r[0]), type: String(r[1]) })));
+  const { header, kinds, volume, symbol } = plan;
+  const time = plan.time[0]!;
+  const num = (role: "open" | "high" | "low" | "close" | "volume", field: Field) => columnNumberSql(field, kinds[role]);
   await db.run(
     `CREATE TEMP TABLE bars AS
-     SELECT CAST(file_row_number + 1 AS INTEGER) AS line, ${header.length} AS n, ${t} AS t,
-       ${number(plan.prices.open, "open")} AS o, ${number(plan.prices.high, "high")} AS h,
-       ${number(plan.prices.low, "low")} AS l, ${number(plan.prices.close, "close")} AS c,
-       ${volume ? number(volume, "volume") : "CAST(0 AS DOUBLE)"} AS v, ${symbol ? `CAST(${col(symbol)} AS VARCHAR)` : "NULL"} AS sym,
-       ${timeKind === "number" ? `CAST(${col(time)} AS DOUBLE)` : timeKind === "text" ? `TRY_CAST(trim(${col(time)}) AS DOUBLE)` : "CAST(NULL AS DOUBLE)"} AS raw_t
+     SELECT CAST(file_row_number + 1 AS INTEGER) AS line, ${header.length} AS n, ${columnTimeSql(time, kinds.time)} AS t,
+       ${num("open", plan.prices.open)} AS o, ${num("high", plan.prices.high)} AS h,
+       ${num("low", plan.prices.low)} AS l, ${num("close", plan.prices.close)} AS c,
+       ${volume ? num("volume", volume) : "CAST(0 AS DOUBLE)"} AS v, ${symbol ? `CAST(${sqlIdent(symbol.name)} AS VARCHAR)` : "NULL"} AS sym,
+       ${kinds.time === "timestamp" ? "CAST(NULL AS DOUBLE)" : columnNumberSql(time, kinds.time)} AS raw_t
      FROM source`);
   return {
     plan, badShape: "false",
     rawFields: async (line) => {
       const values = (await db.runAndReadAll(
-        `SELECT ${header.map((name) => `CAST("${name.replaceAll('"', '""')}" AS VARCHAR)`).join(", ")} FROM source WHERE file_row_number = ${line - 1}`,
+        `SELECT ${header.map((name) => `CAST(${sqlIdent(name)} AS VARCHAR)`).join(", ")} FROM source WHERE file_row_number = ${line - 1}`,
       )).getRows()[0]!;
       return values.map((v) => (v === null ? "" : String(v)));
     },
@@ -556,7 +323,7 @@ function badRow(file: string, plan: Plan, values: readonly unknown[], fields: re
     }
     if (role === "time") {
       const d = Number(raw);
-      const why = NUMBER.test(raw) && Math.abs(d) < MS_MIN
+      const why = NUMBER.test(raw) && Math.abs(d) < EPOCH_MS_MIN
         ? `a number too small for epoch milliseconds (13 digits) or microseconds (16 digits); epoch seconds and YYYYMMDD are not read`
         : `not a date`;
       return new InputError("BAD_TIMESTAMP", context,
@@ -571,7 +338,7 @@ function badRow(file: string, plan: Plan, values: readonly unknown[], fields: re
 
 function fieldCount(file: string, plan: Plan, line: number, fields: readonly string[]): InputError {
   const expected = plan.header.length;
-  const headerWhere = plan.headerLine > 0 ? `the header (row ${plan.headerLine}) names ${expected}: ${plan.header.join(",")}` : `a ${plan.layout} file has ${expected}`;
+  const headerWhere = headerNote(plan);
   // A time of day in a column that the header does not call "time" is the classic shifted header
   // (backtrader's 2006-01-02-volume-min-001.txt): say so, since every later column is off by one.
   const clock = fields.findIndex((s) => /^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s));

@@ -20,7 +20,8 @@ import { barSeries, type BarSeries } from "../engine/bars.js";
 import { inferTimeframe } from "../engine/time.js";
 import { resampleSql, type ResampleTimeframe } from "../engine/data/resampleSql.js";
 import { validationCountsSql, validationReport, validationSql, type ValidationProblem, type ValidationReport } from "../engine/data/validationSql.js";
-import { barsTableSql, csvParsedSql, parquetParsedSql, planCsv, problemsSql, sqlIdent, sqlString } from "./barsSql.js";
+import { FIRST_LINE_SQL, csvLinesTableSql, emptyFileError, headerNote, planCsv, type ColumnMapping } from "../engine/data/csvLayout.js";
+import { barsTableSql, csvParsedSql, parquetParsedSql, problemsSql, sqlIdent, sqlString } from "./barsSql.js";
 
 /** What init() reports. */
 export interface EngineInfo {
@@ -125,10 +126,22 @@ const isParquet = (bytes: Uint8Array) =>
 const symbolOf = (file: string) =>
   file.replace(/^.*[\\/]/, "").replace(/\?.*$/, "").replace(/\.(gz|zst)$/i, "").replace(/\.[^.]*$/, "").replace(/\.[0-9a-f]{8}$/, "");
 
-async function ingest(name: string, file: string, bytes: Uint8Array, format: "parquet" | "csv"): Promise<TableInfo> {
+/** Options of loadUrl() and loadFile(). */
+export interface LoadOptions {
+  /** "parquet" or "csv"; by default taken from the file's first bytes and extension. */
+  readonly format?: "parquet" | "csv";
+  /**
+   * A generic CSV: which header names hold which field, e.g. `{ time: "Date", close: "Last" }`
+   * (case-insensitive), as readBars's `columns` option. Mapped roles take these columns; the
+   * others are found by their usual names.
+   */
+  readonly columns?: ColumnMapping;
+}
+
+async function ingest(name: string, file: string, bytes: Uint8Array, format: "parquet" | "csv", columns?: ColumnMapping): Promise<TableInfo> {
   checkName(name);
   const { db: instance, conn: c } = ready();
-  if (bytes.length === 0) throw new Error(`${file} is empty; it needs a header line and one line per bar`);
+  if (bytes.length === 0) throw emptyFileError(file);
   if (format === "csv" && isParquet(bytes)) format = "parquet";
   let problems: string;
   if (format === "parquet") {
@@ -148,25 +161,19 @@ async function ingest(name: string, file: string, bytes: Uint8Array, format: "pa
     problems = problemsSql(file, 0, "");
   } else {
     // One row per physical line, so every message can name the line an editor shows (as readBars
-    // does): one VARCHAR column, a delimiter that never occurs, no quoting and no sniffing.
+    // does; see csvLinesTableSql).
     const path = `${name}__upload.csv`;
     await instance.registerFileBuffer(path, bytes);
     try {
-      await run(`CREATE OR REPLACE TEMP TABLE lines AS SELECT text FROM read_csv(${sqlString(path)}, header = false,
-        auto_detect = false, columns = {'text': 'VARCHAR'}, delim = '\x01', quote = '', escape = '', new_line = '\\r\\n',
-        strict_mode = false)`, `${file} could not be read`);
+      await run(csvLinesTableSql(path), `${file} could not be read`);
     } finally {
       await instance.dropFile(path);
     }
-    const first = (await run("SELECT rowid + 1 AS line, text FROM lines WHERE text IS NOT NULL AND trim(text) <> '' ORDER BY rowid LIMIT 1", "reading"))
-      .toArray()[0];
-    if (!first) throw new Error(`${file} is empty (or holds only blank lines); it needs a header line and one line per bar`);
-    const plan = planCsv(file, Number(first.line), String(first.text));
+    const first = (await run(FIRST_LINE_SQL, "reading")).toArray()[0];
+    if (!first) throw emptyFileError(file);
+    const plan = planCsv(file, Number(first.line), String(first.text), columns ? { columns } : {});
     await run(csvParsedSql(plan, symbolOf(file)), `reading ${file}`);
-    const headerNote = plan.headerLine > 0
-      ? `the header (row ${plan.headerLine}) names ${plan.header.length}: ${plan.header.join(plan.delimiter)}`
-      : `a Binance kline file has ${plan.header.length}`;
-    problems = problemsSql(file, plan.header.length, headerNote);
+    problems = problemsSql(file, plan.header.length, headerNote(plan));
   }
   await run(`CREATE OR REPLACE TABLE ${sqlIdent(problemsTable(name))} AS ${problems}`, `checking ${file}`);
   await run(barsTableSql(name), `loading ${file}`);
@@ -253,20 +260,20 @@ const api = {
    * Fetches a file (an absolute URL, e.g. from FileAttachment(...).url()) and loads it as table
    * `name`; format by `format`, else by the file's first bytes and extension.
    */
-  async loadUrl(name: string, url: string, format?: "parquet" | "csv"): Promise<TableInfo> {
+  async loadUrl(name: string, url: string, options: LoadOptions = {}): Promise<TableInfo> {
     const response = await fetch(url).catch((e: unknown) => {
       throw new Error(`could not fetch ${url}: ${e instanceof Error ? e.message : String(e)}`);
     });
     if (!response.ok) throw new Error(`could not fetch ${url}: HTTP ${response.status} ${response.statusText}`);
     const bytes = new Uint8Array(await response.arrayBuffer());
     const file = url.replace(/\?.*$/, "").replace(/^.*\//, "");
-    return ingest(name, file, bytes, format ?? (isParquet(bytes) || /\.(parquet|pq)$/i.test(file) ? "parquet" : "csv"));
+    return ingest(name, file, bytes, options.format ?? (isParquet(bytes) || /\.(parquet|pq)$/i.test(file) ? "parquet" : "csv"), options.columns);
   },
 
-  /** Loads a file the user picked or dropped (CSV or Parquet, by its first bytes and extension). */
-  async loadFile(name: string, file: File): Promise<TableInfo> {
+  /** Loads a file the user picked or dropped (CSV or Parquet, by `options.format`, else its first bytes and extension). */
+  async loadFile(name: string, file: File, options: LoadOptions = {}): Promise<TableInfo> {
     const bytes = new Uint8Array(await file.arrayBuffer());
-    return ingest(name, file.name, bytes, isParquet(bytes) || /\.(parquet|pq)$/i.test(file.name) ? "parquet" : "csv");
+    return ingest(name, file.name, bytes, options.format ?? (isParquet(bytes) || /\.(parquet|pq)$/i.test(file.name) ? "parquet" : "csv"), options.columns);
   },
 
   /** Rows, symbols and bad-row count of a table. */

@@ -11,17 +11,17 @@
  */
 import * as Comlink from "comlink";
 import type { BarSeries } from "../engine/bars.js";
-import type { EngineApi, EngineInfo, TableInfo, DataReport } from "./engine.worker.js";
+import type { EngineApi, EngineInfo, TableInfo, DataReport, LoadOptions } from "./engine.worker.js";
 
-export type { EngineInfo, TableInfo, DataReport };
+export type { EngineInfo, TableInfo, DataReport, LoadOptions };
 
 /** The engine as the page sees it: a frozen plain object (never the raw comlink proxy, see STACK.md P9). */
 export interface Engine {
   init(): Promise<EngineInfo>;
-  /** Loads a file from a URL (relative URLs are taken relative to the page). */
-  loadUrl(name: string, url: string, format?: "parquet" | "csv"): Promise<TableInfo>;
-  /** Loads a picked or dropped File (CSV or Parquet). */
-  loadFile(name: string, file: File): Promise<TableInfo>;
+  /** Loads a file from a URL (relative URLs are taken relative to the page); `options.columns` maps a generic CSV's header. */
+  loadUrl(name: string, url: string, options?: LoadOptions): Promise<TableInfo>;
+  /** Loads a picked or dropped File (CSV or Parquet); `options.columns` maps a generic CSV's header. */
+  loadFile(name: string, file: File, options?: LoadOptions): Promise<TableInfo>;
   table(name: string): Promise<TableInfo>;
   validate(name: string, limit?: number): Promise<DataReport>;
   resample(name: string, timeframe: Parameters<EngineApi["resample"]>[1], as: string): Promise<TableInfo>;
@@ -43,8 +43,8 @@ export function openEngine(): Engine {
   const absolute = (url: string) => new URL(url, globalThis.location?.href).href;
   return Object.freeze({
     init: () => remote.init(),
-    loadUrl: (name: string, url: string, format?: "parquet" | "csv") => remote.loadUrl(name, absolute(url), format),
-    loadFile: (name: string, file: File) => remote.loadFile(name, file),
+    loadUrl: (name: string, url: string, options?: LoadOptions) => remote.loadUrl(name, absolute(url), options),
+    loadFile: (name: string, file: File, options?: LoadOptions) => remote.loadFile(name, file, options),
     table: (name: string) => remote.table(name),
     validate: (name: string, limit?: number) => remote.validate(name, limit),
     resample: (name: string, timeframe: Parameters<EngineApi["resample"]>[1], as: string) => remote.resample(name, timeframe, as),

@@ -175,6 +175,33 @@ describe("the engine worker in Chromium (built site, network off)", () => {
     }
   });
 
+  it("reads a generic CSV through a column mapping to the same bars as readBars in Node", async () => {
+    const csv = [
+      "Stamp;First;Top;Bottom;Last;Shares;Ticker",
+      "2024-03-01;10.5;11;10.25;10.75;1200;ACME",
+      "2024-03-04;10.75;11.5;10.5;11.25;900;ACME",
+      "2024-03-05;11.25;11.75;10.75;11;1500;ACME",
+    ].join("\n");
+    const columns = { time: "stamp", open: "First", high: "Top", low: "Bottom", close: "Last", volume: "Shares", symbol: "Ticker" };
+    const c = await inEngine<Columns & { unmapped: string; missing: string }>(`
+      const file = new File([arg.csv], "quotes.csv");
+      const unmapped = await engine.loadFile("unmapped", file).then(() => "no error", (e) => e.message);
+      const missing = await engine.loadFile("missing", file, { columns: { ...arg.columns, close: "Settle" } }).then(() => "no error", (e) => e.message);
+      await engine.loadFile("mapped", file, { columns: arg.columns });
+      return { ...columns(await engine.bars("mapped")), unmapped, missing };`, { csv, columns });
+    const dir = await mkdtemp(join(tmpdir(), "qw-csv-"));
+    try {
+      await writeFile(join(dir, "quotes.csv"), csv);
+      const node = await readBars(join(dir, "quotes.csv"), { columns });
+      expect([c.symbol, c.length, c.timeframe]).toEqual([node.symbol, 3, node.timeframe]);
+      expect(ohlcv(c)).toEqual(plain(node));
+      expect(c.unmapped).toMatch(/^quotes\.csv: cannot tell the layout from the header at row 1/);
+      expect(c.missing).toMatch(/^quotes\.csv: the header at row 1 has no "Settle" column \(mapped to close\)/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("shows a dropped CSV's bad rows on the page, each named by its line", async () => {
     const csv = [
       "time,open,high,low,close,volume",
@@ -214,7 +241,7 @@ describe("the engine worker in Chromium (built site, network off)", () => {
       return out;`);
     expect(messages[0]).toMatch(/^unknown table "nope"; loaded tables: /);
     expect(messages[1]).toMatch(/^the query failed: Parser Error: syntax error at or near "SELEC"/);
-    expect(messages[2]).toMatch(/^x\.csv: the header at row 1 has no "time" column/);
+    expect(messages[2]).toMatch(/^x\.csv: cannot tell the layout from the header at row 1 \("hello,world"\)/);
     expect(messages[3]).toMatch(/^"bad name" is not a usable table name/);
   });
 
