@@ -3,6 +3,11 @@
  * (fetch, parquet-wasm decode, DuckDB ingest, canonical table) and hand it to the page as a
  * BarSeries (Arrow → Float64Array columns, transferred), in headless Debian Chromium against the
  * built site. Run through `npm run bench` (bench/run.ts) or `npx tsx bench/browser.bench.ts`.
+ *
+ * Also, in the same run: bars per second of an sma-crossover backtest of those bars in the
+ * backtest worker (engine.backtest(): bars from the data worker, transferred to the backtest
+ * worker, result transferred back) against the Node CLI on the same Parquet file (readBars +
+ * runBacktest), and against runBacktest alone in Node.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -11,6 +16,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { barSeries } from "../engine/bars.js";
+import { runBacktest } from "../engine/backtest.js";
+import { main as backtestCli } from "../engine/node/cli/backtest.js";
+import { readBars } from "../engine/node/readBars.js";
+import { smaCrossover } from "../strategies/index.js";
 import { writeBarsParquet } from "../engine/node/writeBars.js";
 import { launchChromium } from "../test/helpers/chromium.js";
 import { serveStatic } from "../test/helpers/serveStatic.js";
@@ -55,7 +64,7 @@ export async function browserBench(options: { rows?: number; runs?: number } = {
       await page.goto(`${server.origin}/data`);
       await page.getByTestId("engine-status").waitFor({ timeout: 60_000 });
       // A string, so that no bundler rewrites the import(); runs in the page.
-      const timings = (await page.evaluate(`(async () => {
+      const measured = (await page.evaluate(`(async () => {
         const href = document.querySelector('link[rel="modulepreload"][href*="engineClient"]').href;
         const engine = (await import(href)).openEngine();
         await engine.init();
@@ -69,15 +78,55 @@ export async function browserBench(options: { rows?: number; runs?: number } = {
           if (!(s.close instanceof Float64Array) || s.length !== ${rows}) throw new Error("bad series: " + s.length);
           out.push({ load: t1 - t0, bars: t2 - t1, total: t2 - t0 });
         }
+        const backtests = [];
+        const symbol = (await engine.table("bench")).symbols[0];
+        for (let run = 0; run < ${runs}; run++) {
+          const t0 = performance.now();
+          const r = await engine.backtest({ dataset: "bench", symbols: symbol, strategy: "sma-crossover", cash: 100000, commission: 0.001 });
+          backtests.push({ ms: performance.now() - t0, trades: r.trades.length, finalEquity: r.metrics.finalEquity, bars: r.barsProcessed });
+        }
         engine.terminate();
-        return out;
-      })()`)) as { load: number; bars: number; total: number }[];
+        return { out, backtests };
+      })()`)) as { out: { load: number; bars: number; total: number }[]; backtests: { ms: number; trades: number; finalEquity: number; bars: number }[] };
+      const { out: timings, backtests } = measured;
+      // the same backtest in Node: the CLI end to end (readBars + runBacktest), and runBacktest alone
+      const cliMs: number[] = [];
+      const engineMs: number[] = [];
+      const log = console.log;
+      for (let run = 0; run < runs; run++) {
+        const t0 = performance.now();
+        console.log = () => {};
+        try {
+          await backtestCli(["--data", parquet, "--strategy", "sma-crossover", "--cash", "100000", "--commission", "0.001", "--quiet"]);
+        } finally {
+          console.log = log;
+        }
+        cliMs.push(performance.now() - t0);
+      }
+      const nodeBars = await readBars(parquet);
+      let nodeResult: ReturnType<typeof runBacktest> | undefined;
+      for (let run = 0; run < runs; run++) {
+        const t0 = performance.now();
+        nodeResult = runBacktest({ bars: nodeBars, strategy: smaCrossover, cash: 100_000, commission: 0.001 });
+        engineMs.push(performance.now() - t0);
+      }
+      const last = backtests[backtests.length - 1]!;
+      if (last.bars !== rows || last.trades !== nodeResult!.trades.length || last.finalEquity !== nodeResult!.metrics.finalEquity) {
+        throw new Error(`the worker's backtest differs from Node's: ${JSON.stringify(last)} vs ${nodeResult!.trades.length} trades, ${nodeResult!.metrics.finalEquity}`);
+      }
+      const barsPerSecond = (ms: number[]) => Math.round(rows / (median(ms) / 1000));
       const total = median(timings.map((t) => t.total));
       return {
         rows,
         runs,
         parquetToBarSeriesRowsPerSecond: Math.round(rows / (total / 1000)),
         medianMs: { loadParquetIntoDuckDB: Math.round(median(timings.map((t) => t.load))), barsWithTransfer: Math.round(median(timings.map((t) => t.bars))), total: Math.round(total) },
+        backtestSmaCrossoverBarsPerSecond: {
+          browserWorker: barsPerSecond(backtests.map((b) => b.ms)),
+          nodeCli: barsPerSecond(cliMs),
+          nodeRunBacktestOnly: barsPerSecond(engineMs),
+          note: "browserWorker includes bars() from DuckDB and both transfers; nodeCli includes readBars of the Parquet file",
+        },
         blockedRequests: browser.blocked.length,
       };
     } finally {

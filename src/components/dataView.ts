@@ -5,7 +5,8 @@
 import type { BarSeries } from "../engine/bars.js";
 import type { DataReport, TableInfo } from "./engine.worker.js";
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+/** A DOM element with attributes and children. */
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(props)) node.setAttribute(k, v);
   node.append(...children);

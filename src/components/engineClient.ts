@@ -8,12 +8,57 @@
  * await engine.loadUrl("btc", await FileAttachment("data/sample-1h.parquet").url());
  * const report = await engine.validate("btc");           // {ok, errorCount, errors: [{row, column, code, value, message}]}
  * const bars = await engine.bars("btc");                 // BarSeries; its Float64Arrays were transferred, not copied
+ *
+ * Backtests run in a second worker (./backtest.worker.ts: the engine and strategies, no DuckDB),
+ * started on first use; the bars go data worker → page → backtest worker by transfer:
+ * const result = await engine.backtest({ dataset: "btc", symbols: "SYN-A", strategy: "sma-crossover",
+ *   params: { fast: 10 }, cash: 100_000, commission: 0.001 }, (f) => (progress.value = f));
+ * engine.cancelBacktest();                               // terminates that worker; backtest() rejects with CanceledError
  */
 import * as Comlink from "comlink";
+import type { BacktestResult } from "../engine/backtest.js";
 import type { BarSeries } from "../engine/bars.js";
+import type { RiskConfig } from "../engine/risk/riskConfig.js";
+import type { BacktestApi, BacktestJob, StrategyInfo } from "./backtest.worker.js";
 import type { EngineApi, EngineInfo, TableInfo, DataReport, LoadOptions } from "./engine.worker.js";
 
-export type { EngineInfo, TableInfo, DataReport, LoadOptions };
+export type { EngineInfo, TableInfo, DataReport, LoadOptions, BacktestResult, StrategyInfo, RiskConfig };
+
+/** A backtest as the page asks for it: bars by table and symbol(s) of the data worker. */
+export interface BacktestRequest {
+  /** A table loaded in the data worker (loadUrl/loadFile/resample). */
+  readonly dataset: string;
+  /** One symbol, or several run together on one timeline. */
+  readonly symbols: string | readonly string[];
+  /** A built-in strategy's name (see `strategies()`). */
+  readonly strategy: string;
+  /** Parameter values; missing ones take the schema's defaults. */
+  readonly params?: Readonly<Record<string, unknown>>;
+  /** Starting cash. Default 100 000. */
+  readonly cash?: number;
+  /** Commission as a rate of the traded value (0.001 = 0.1 %). Default 0. */
+  readonly commission?: number;
+  /** Fixed slippage in basis points. Default 0. */
+  readonly slippageBps?: number;
+  /** Fill market orders at the signal bar's close. Default false (next bar's open). */
+  readonly fillOnClose?: boolean;
+  /** Pre-trade risk rules: the JSON config of riskRules() (as the CLI's --risk file). */
+  readonly riskRules?: RiskConfig;
+}
+
+/** What a backtest() promise rejects with after cancelBacktest(): `name` is "CanceledError". */
+export class CanceledError extends Error {
+  override readonly name = "CanceledError";
+  constructor() {
+    super("canceled");
+  }
+}
+
+/** The buffers of a BarSeries' columns (several columns may share one), to transfer. */
+function barBuffers(s: BarSeries): ArrayBuffer[] {
+  const arrays: ArrayBufferView[] = [s.time, s.open, s.high, s.low, s.close, s.volume];
+  return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
+}
 
 /** The engine as the page sees it: a frozen plain object (never the raw comlink proxy, see STACK.md P9). */
 export interface Engine {
@@ -29,7 +74,26 @@ export interface Engine {
   /** Arrow IPC stream bytes; decode with apache-arrow's tableFromIPC. */
   query(sql: string): Promise<Uint8Array>;
   tables(): Promise<string[]>;
-  /** Stops the worker (and DuckDB with it). */
+  /** The built-in strategies with their parameter schemas (from the backtest worker). */
+  strategies(): Promise<StrategyInfo[]>;
+  /**
+   * Runs a backtest in the backtest worker: gets the bars from the data worker (transferred),
+   * transfers them to the backtest worker and resolves with the result (its Float64Arrays
+   * transferred back). `onProgress` gets the fraction done while the run goes on. A strategy that
+   * throws resolves with the result so far and `error`; bad input rejects with the message;
+   * cancelBacktest() rejects it with a CanceledError. One run at a time: a second call while one
+   * runs rejects.
+   */
+  backtest(request: BacktestRequest, onProgress?: (fraction: number) => void): Promise<BacktestResult>;
+  /** True while a backtest() is under way. */
+  running(): boolean;
+  /**
+   * Cancels the running backtest, if any: terminates the backtest worker (a fresh one starts for
+   * the next run) and rejects the backtest() promise with a CanceledError. The data worker and its
+   * tables are untouched. Returns whether a run was canceled.
+   */
+  cancelBacktest(): boolean;
+  /** Stops both workers (and DuckDB with them). */
   terminate(): void;
 }
 
@@ -41,6 +105,50 @@ export function openEngine(): Engine {
   const remote = Comlink.wrap<EngineApi>(worker);
   // Errors thrown in the worker arrive as Errors with the worker's message.
   const absolute = (url: string) => new URL(url, globalThis.location?.href).href;
+
+  // The backtest worker: started on first use, replaced after a cancel.
+  let runner: { worker: Worker; remote: Comlink.Remote<BacktestApi> } | undefined;
+  let current: { reject: (e: unknown) => void } | undefined;
+  const backtester = () => {
+    if (!runner) {
+      const w = new Worker(import.meta.resolve("./backtest.worker.js"), { type: "module", name: "backtest" });
+      runner = { worker: w, remote: Comlink.wrap<BacktestApi>(w) };
+    }
+    return runner;
+  };
+  const stopBacktester = () => {
+    if (!runner) return;
+    runner.remote[Comlink.releaseProxy]();
+    runner.worker.terminate();
+    runner = undefined;
+  };
+  let strategyList: Promise<StrategyInfo[]> | undefined;
+
+  async function backtest(request: BacktestRequest, onProgress?: (fraction: number) => void): Promise<BacktestResult> {
+    if (current) throw new Error("a backtest is already running; cancel it or wait for it");
+    let canceled = false;
+    const cancel = new Promise<never>((_, reject) => {
+      current = { reject: (e) => { canceled = true; reject(e); } };
+    });
+    cancel.catch(() => {});
+    try {
+      const symbols = typeof request.symbols === "string" ? [request.symbols] : [...request.symbols];
+      if (symbols.length === 0) throw new Error("choose at least one symbol");
+      const bars: BarSeries[] = [];
+      for (const symbol of symbols) {
+        bars.push(await Promise.race([remote.bars(request.dataset, symbol), cancel]));
+        if (canceled) throw new CanceledError();
+      }
+      const { dataset: _dataset, symbols: _symbols, ...rest } = request;
+      const job: BacktestJob = { ...rest, bars };
+      const progress = onProgress ? Comlink.proxy((f: number) => onProgress(f)) : undefined;
+      const run = backtester().remote.run(Comlink.transfer(job, bars.flatMap(barBuffers)), progress);
+      return (await Promise.race([run, cancel])) as BacktestResult;
+    } finally {
+      current = undefined;
+    }
+  }
+
   return Object.freeze({
     init: () => remote.init(),
     loadUrl: (name: string, url: string, options?: LoadOptions) => remote.loadUrl(name, absolute(url), options),
@@ -51,7 +159,21 @@ export function openEngine(): Engine {
     bars: (name: string, symbol?: string) => remote.bars(name, symbol),
     query: (sql: string) => remote.query(sql),
     tables: () => remote.tables(),
+    strategies: () => (strategyList ??= backtester().remote.strategies().catch((e: unknown) => {
+      strategyList = undefined;
+      throw e;
+    })),
+    backtest,
+    running: () => current !== undefined,
+    cancelBacktest: () => {
+      if (!current) return false;
+      stopBacktester();
+      current.reject(new CanceledError());
+      return true;
+    },
     terminate: () => {
+      current?.reject(new CanceledError());
+      stopBacktester();
       remote[Comlink.releaseProxy]();
       worker.terminate();
     },

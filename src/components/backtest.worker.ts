@@ -1,0 +1,83 @@
+/**
+ * The backtest worker: the engine and the built-in strategies (no DuckDB), exposed with comlink.
+ * Open it through `openEngine()` in ./engineClient.js (its `backtest()` and `cancelBacktest()`),
+ * never directly: the client fetches the bars from the data worker and transfers them here.
+ *
+ * A run is synchronous inside this worker; progress reaches the page while it runs because each
+ * call of the comlink-proxied callback posts a message at once. Cancel is done by the client,
+ * which terminates this worker and starts a fresh one (the data worker is untouched).
+ */
+import * as Comlink from "comlink";
+import type { BarSeries } from "../engine/bars.js";
+import { runBacktest, type BacktestResult } from "../engine/backtest.js";
+import { fixedBpsSlippage } from "../engine/fill/slippage.js";
+import { riskRules, type RiskConfig } from "../engine/risk/riskConfig.js";
+import type { ParamSchema } from "../engine/strategy/params.js";
+import { strategies } from "../strategies/index.js";
+
+/** What the backtest worker runs: the bars themselves plus everything runBacktest needs. */
+export interface BacktestJob {
+  /** One series, or several run together on one timeline merged by time. */
+  readonly bars: readonly BarSeries[];
+  /** A name from the built-in strategies (see `strategies()`). */
+  readonly strategy: string;
+  /** Parameter values; missing ones take the schema's defaults; strings are parsed. */
+  readonly params?: Readonly<Record<string, unknown>>;
+  /** Starting cash. Default 100 000. */
+  readonly cash?: number;
+  /** Commission as a rate of the traded value (0.001 = 0.1 %). Default 0. */
+  readonly commission?: number;
+  /** Fixed slippage in basis points against the order. Default 0 (none). */
+  readonly slippageBps?: number;
+  /** Fill market orders at the signal bar's close instead of the next bar's open. Default false. */
+  readonly fillOnClose?: boolean;
+  /** Pre-trade risk rules as the JSON config riskRules() takes (the CLI's --risk file). */
+  readonly riskRules?: RiskConfig;
+}
+
+/** A built-in strategy as a form needs it. */
+export interface StrategyInfo {
+  readonly name: string;
+  readonly description: string;
+  readonly params: ParamSchema;
+}
+
+/** The Float64Arrays of a result, whose buffers are transferred rather than copied. */
+function resultBuffers(r: BacktestResult): ArrayBuffer[] {
+  return [...new Set([r.time, r.equity, r.drawdown, r.exposure].map((a) => a.buffer as ArrayBuffer))];
+}
+
+const api = {
+  /** The built-in strategies: name, description and parameter schema (which drives the form). */
+  strategies(): StrategyInfo[] {
+    return Object.values(strategies).map((s) => ({
+      name: s.name, description: (s as { description?: string }).description ?? "", params: s.params as ParamSchema,
+    }));
+  },
+
+  /**
+   * Runs one backtest. `onProgress` (a Comlink.proxy'd callback) is called every 16 384 timeline
+   * steps with the fraction done. The result's time/equity/drawdown/exposure buffers are
+   * transferred. A strategy that throws gives the result so far with `error` set; bad input
+   * (unknown strategy, a parameter out of range, bad risk config) rejects with the message.
+   */
+  run(job: BacktestJob, onProgress?: (fraction: number) => void): BacktestResult {
+    const strategy = strategies[job.strategy];
+    if (!strategy) throw new Error(`unknown strategy "${job.strategy}"; the strategies are: ${Object.keys(strategies).join(", ")}`);
+    if (job.bars.length === 0) throw new Error("no bars to run on");
+    const slippageBps = job.slippageBps ?? 0;
+    const result = runBacktest({
+      bars: job.bars, strategy, params: job.params ?? {},
+      cash: job.cash, commission: job.commission,
+      slippage: slippageBps > 0 ? fixedBpsSlippage(slippageBps) : undefined,
+      fill: { fillOnClose: job.fillOnClose ?? false },
+      risk: job.riskRules ? riskRules(job.riskRules) : undefined,
+      onProgress: onProgress ? (fraction) => void onProgress(fraction) : undefined,
+    });
+    return Comlink.transfer(result, resultBuffers(result));
+  },
+};
+
+export type BacktestApi = typeof api;
+
+Comlink.expose(api);
