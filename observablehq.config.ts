@@ -10,6 +10,13 @@ export default {
   duckdb: { extensions: { json: null, parquet: null } },
   // The default theme pulls a Google Fonts stylesheet: an external request. Drop it.
   globalStylesheets: [],
+  // the order a researcher works in, not the alphabet
+  pages: [
+    { name: "Data", path: "/data" },
+    { name: "Backtest", path: "/workbench" },
+    { name: "Sweep", path: "/sweep" },
+    { name: "Sample data", path: "/samples" },
+  ],
   pager: false,
   search: false,
 };

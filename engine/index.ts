@@ -26,3 +26,5 @@ export type { EngineOptions, LogEntry } from "./engine.js";
 export { runBacktest } from "./backtest.js";
 export * from "./data/index.js";
 export type { BacktestOptions, BacktestResult } from "./backtest.js";
+export { sweepGrid, sweepRandom, axisValues, seededRandom } from "./sweep.js";
+export type { SweepAxis, SweepOptions, ParamValue } from "./sweep.js";

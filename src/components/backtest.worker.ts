@@ -47,6 +47,36 @@ function resultBuffers(r: BacktestResult): ArrayBuffer[] {
   return [...new Set([r.time, r.equity, r.drawdown, r.exposure].map((a) => a.buffer as ArrayBuffer))];
 }
 
+/** One run of a sweep: the params it ran with, its metrics (no equity arrays), and what went wrong, if anything. */
+export interface SweepRun {
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Missing when the run could not start (bad input, e.g. fast ≥ slow). */
+  readonly metrics?: BacktestResult["metrics"];
+  /** A run that could not start, or that stopped early (its metrics then cover the part run). */
+  readonly error?: string;
+}
+
+/** A sweep job: a BacktestJob without the bars (set once per worker with setBars). */
+export type SweepJob = Omit<BacktestJob, "bars">;
+
+function runJob(job: BacktestJob, onProgress?: (fraction: number) => void): BacktestResult {
+  const strategy = strategies[job.strategy];
+  if (!strategy) throw new Error(`unknown strategy "${job.strategy}"; the strategies are: ${Object.keys(strategies).join(", ")}`);
+  if (job.bars.length === 0) throw new Error("no bars to run on");
+  const slippageBps = job.slippageBps ?? 0;
+  return runBacktest({
+    bars: job.bars, strategy, params: job.params ?? {},
+    cash: job.cash, commission: job.commission,
+    slippage: slippageBps > 0 ? fixedBpsSlippage(slippageBps) : undefined,
+    fill: { fillOnClose: job.fillOnClose ?? false },
+    risk: job.riskRules ? riskRules(job.riskRules) : undefined,
+    onProgress: onProgress ? (fraction) => void onProgress(fraction) : undefined,
+  });
+}
+
+/** The bars of this worker's sweep jobs. */
+let sweepBars: readonly BarSeries[] = [];
+
 const api = {
   /** The built-in strategies: name, description and parameter schema (which drives the form). */
   strategies(): StrategyInfo[] {
@@ -62,19 +92,28 @@ const api = {
    * (unknown strategy, a parameter out of range, bad risk config) rejects with the message.
    */
   run(job: BacktestJob, onProgress?: (fraction: number) => void): BacktestResult {
-    const strategy = strategies[job.strategy];
-    if (!strategy) throw new Error(`unknown strategy "${job.strategy}"; the strategies are: ${Object.keys(strategies).join(", ")}`);
-    if (job.bars.length === 0) throw new Error("no bars to run on");
-    const slippageBps = job.slippageBps ?? 0;
-    const result = runBacktest({
-      bars: job.bars, strategy, params: job.params ?? {},
-      cash: job.cash, commission: job.commission,
-      slippage: slippageBps > 0 ? fixedBpsSlippage(slippageBps) : undefined,
-      fill: { fillOnClose: job.fillOnClose ?? false },
-      risk: job.riskRules ? riskRules(job.riskRules) : undefined,
-      onProgress: onProgress ? (fraction) => void onProgress(fraction) : undefined,
-    });
+    const result = runJob(job, onProgress);
     return Comlink.transfer(result, resultBuffers(result));
+  },
+
+  /** Keeps the bars for the sweep jobs that follow (each sweep worker gets its own copy once). */
+  setBars(bars: readonly BarSeries[]): number {
+    sweepBars = bars;
+    return bars.reduce((n, b) => n + b.length, 0);
+  },
+
+  /**
+   * Runs one sweep job on the bars of setBars and returns only what a sweep keeps: the params
+   * and the metrics. Never rejects for a bad run: the message is in `error`.
+   */
+  sweepRun(job: SweepJob): SweepRun {
+    const params = job.params ?? {};
+    try {
+      const result = runJob({ ...job, bars: sweepBars });
+      return result.error ? { params, metrics: result.metrics, error: `${result.error.code}: ${result.error.message}` } : { params, metrics: result.metrics };
+    } catch (error) {
+      return { params, error: error instanceof Error ? error.message : String(error) };
+    }
   },
 };
 

@@ -19,10 +19,10 @@ import * as Comlink from "comlink";
 import type { BacktestResult } from "../engine/backtest.js";
 import type { BarSeries } from "../engine/bars.js";
 import type { RiskConfig } from "../engine/risk/riskConfig.js";
-import type { BacktestApi, BacktestJob, StrategyInfo } from "./backtest.worker.js";
+import type { BacktestApi, BacktestJob, StrategyInfo, SweepJob, SweepRun } from "./backtest.worker.js";
 import type { EngineApi, EngineInfo, TableInfo, DataReport, LoadOptions } from "./engine.worker.js";
 
-export type { EngineInfo, TableInfo, DataReport, LoadOptions, BacktestResult, StrategyInfo, RiskConfig };
+export type { EngineInfo, TableInfo, DataReport, LoadOptions, BacktestResult, StrategyInfo, RiskConfig, SweepRun };
 
 /** A backtest as the page asks for it: bars by table and symbol(s) of the data worker. */
 export interface BacktestRequest {
@@ -44,6 +44,23 @@ export interface BacktestRequest {
   readonly fillOnClose?: boolean;
   /** Pre-trade risk rules: the JSON config of riskRules() (as the CLI's --risk file). */
   readonly riskRules?: RiskConfig;
+}
+
+/**
+ * A sweep as the page asks for it: the backtest request's settings, with many parameter sets
+ * (from engine/sweep.ts's sweepGrid / sweepRandom) instead of one.
+ */
+export interface SweepRequest extends Omit<BacktestRequest, "params"> {
+  readonly paramSets: readonly Readonly<Record<string, unknown>>[];
+  /** Backtest workers to spread the runs over. Default min(navigator.hardwareConcurrency, 4). */
+  readonly workers?: number;
+}
+
+/** What sweep() resolves with: one entry per parameter set, in the order given. */
+export interface SweepResult {
+  readonly runs: readonly SweepRun[];
+  /** The number of workers used. */
+  readonly workers: number;
 }
 
 /** What a backtest() promise rejects with after cancelBacktest(): `name` is "CanceledError". */
@@ -93,6 +110,20 @@ export interface Engine {
    * tables are untouched. Returns whether a run was canceled.
    */
   cancelBacktest(): boolean;
+  /**
+   * Runs every parameter set of a sweep: gets the bars once from the data worker, starts `workers`
+   * backtest workers (fresh ones, separate from backtest()'s), gives each a copy of the bars, and
+   * hands out the sets from a queue (a worker takes the next one when it is done). Keeps per run
+   * only the params and the metrics (no equity arrays); a run that fails has `error` instead.
+   * Each run's metrics are those backtest() gives for that set (the engine is deterministic).
+   * `onProgress(done, total)` is called after each run. One sweep at a time; cancelSweep()
+   * terminates the sweep workers and rejects with a CanceledError.
+   */
+  sweep(request: SweepRequest, onProgress?: (done: number, total: number) => void): Promise<SweepResult>;
+  /** True while a sweep() is under way. */
+  sweeping(): boolean;
+  /** Cancels the running sweep, if any (terminates its workers). Returns whether one was canceled. */
+  cancelSweep(): boolean;
   /** Stops both workers (and DuckDB with them). */
   terminate(): void;
 }
@@ -149,6 +180,57 @@ export function openEngine(): Engine {
     }
   }
 
+  // ---- sweeps: their own pool of backtest workers, terminated when the sweep ends ----
+  let sweepState: { stop: (e: unknown) => void } | undefined;
+
+  async function sweep(request: SweepRequest, onProgress?: (done: number, total: number) => void): Promise<SweepResult> {
+    if (sweepState) throw new Error("a sweep is already running; cancel it or wait for it");
+    const pool: { worker: Worker; remote: Comlink.Remote<BacktestApi> }[] = [];
+    let stopped: unknown;
+    const cancel = new Promise<never>((_, reject) => {
+      sweepState = { stop: (e) => { stopped = e; reject(e); } };
+    });
+    cancel.catch(() => {});
+    const race = <T>(p: Promise<T>) => Promise.race([p, cancel]);
+    try {
+      const symbols = typeof request.symbols === "string" ? [request.symbols] : [...request.symbols];
+      if (symbols.length === 0) throw new Error("choose at least one symbol");
+      const total = request.paramSets.length;
+      const runs: SweepRun[] = new Array(total);
+      if (total === 0) return { runs, workers: 0 };
+      const bars: BarSeries[] = [];
+      for (const symbol of symbols) bars.push(await race(remote.bars(request.dataset, symbol)));
+      const cores = typeof navigator !== "undefined" && navigator.hardwareConcurrency > 0 ? navigator.hardwareConcurrency : 2;
+      const n = Math.max(1, Math.min(request.workers ?? Math.min(cores, 4), total, 16));
+      for (let i = 0; i < n; i++) {
+        const w = new Worker(import.meta.resolve("./backtest.worker.js"), { type: "module", name: `sweep-${i + 1}` });
+        pool.push({ worker: w, remote: Comlink.wrap<BacktestApi>(w) });
+      }
+      // a copy of the bars to each worker (structured clone); the last one gets the page's by transfer
+      await race(Promise.all(pool.map((p, i) => p.remote.setBars(i === n - 1 ? Comlink.transfer(bars, bars.flatMap(barBuffers)) : bars))));
+      const { dataset: _d, symbols: _s, paramSets, workers: _w, ...settings } = request;
+      let next = 0;
+      let done = 0;
+      const drain = async (p: (typeof pool)[number]) => {
+        while (next < total && stopped === undefined) {
+          const i = next++;
+          const job: SweepJob = { ...settings, params: paramSets[i] };
+          runs[i] = await p.remote.sweepRun(job);
+          done++;
+          onProgress?.(done, total);
+        }
+      };
+      await race(Promise.all(pool.map(drain)));
+      return { runs, workers: n };
+    } finally {
+      sweepState = undefined;
+      for (const p of pool) {
+        p.remote[Comlink.releaseProxy]();
+        p.worker.terminate();
+      }
+    }
+  }
+
   return Object.freeze({
     init: () => remote.init(),
     loadUrl: (name: string, url: string, options?: LoadOptions) => remote.loadUrl(name, absolute(url), options),
@@ -171,7 +253,15 @@ export function openEngine(): Engine {
       current.reject(new CanceledError());
       return true;
     },
+    sweep,
+    sweeping: () => sweepState !== undefined,
+    cancelSweep: () => {
+      if (!sweepState) return false;
+      sweepState.stop(new CanceledError());
+      return true;
+    },
     terminate: () => {
+      sweepState?.stop(new CanceledError());
       current?.reject(new CanceledError());
       stopBacktester();
       remote[Comlink.releaseProxy]();

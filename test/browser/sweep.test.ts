@@ -1,0 +1,153 @@
+/**
+ * The Sweep page (src/sweep.md) in the real built site, in Debian's Chromium with every request
+ * outside 127.0.0.1 refused: a 3 × 3 grid of sma-crossover on the sample runs over several
+ * workers, its heatmap cells hold the metrics runBacktest gives in Node for their params,
+ * clicking a cell opens that run, and a long sweep can be canceled.
+ */
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runBacktest } from "../../engine/backtest.ts";
+import type { BarSeries } from "../../engine/bars.ts";
+import { readBars } from "../../engine/node/readBars.ts";
+import { smaCrossover } from "../../strategies/index.ts";
+import { launchChromium, type Browser } from "../helpers/chromium.ts";
+import { serveStatic, type StaticServer } from "../helpers/serveStatic.ts";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const BUILD_TIMEOUT_MS = 240_000;
+
+let tmp = "";
+let site = "";
+let server: StaticServer;
+let browser: Browser;
+let page: Page;
+let bars: BarSeries;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), "qw-sweep-"));
+  site = join(tmp, "site");
+  try {
+    await promisify(execFile)(join(ROOT, "node_modules", ".bin", "observable"), ["build"], {
+      cwd: ROOT, env: { ...process.env, QW_SITE_OUT: site, OBSERVABLE_TELEMETRY_DISABLE: "true" },
+      timeout: BUILD_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024,
+    });
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string };
+    throw new Error(`observable build failed:\n${(e.stdout ?? "").slice(-3000)}\n${(e.stderr ?? "").slice(-3000)}`);
+  }
+  const files = (await readdir(site, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(site.length));
+  const parquet = files.find((f) => /^\/_file\/data\/sample-1h\.[0-9a-f]+\.parquet$/.test(f));
+  if (!parquet) throw new Error("the build did not emit _file/data/sample-1h.*.parquet");
+  bars = await readBars(join(site, parquet), { symbol: "SYN-A" });
+  server = await serveStatic(site);
+  browser = await launchChromium();
+  page = await browser.context.newPage();
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  await page.goto(`${server.origin}/sweep`);
+  await page.locator("[data-testid=symbol] option[value='SYN-A']").waitFor({ state: "attached", timeout: 60_000 });
+}, BUILD_TIMEOUT_MS + 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+async function setAxis(key: "x" | "y", param: string, from: number, to: number, step: number) {
+  await page.getByTestId(`sweep-${key}-param`).selectOption(param);
+  await page.getByTestId(`sweep-${key}-from`).fill(String(from));
+  await page.getByTestId(`sweep-${key}-to`).fill(String(to));
+  await page.getByTestId(`sweep-${key}-step`).fill(String(step));
+}
+
+describe("the sweep page in Chromium (built site, network off)", () => {
+  it("is in the sidebar, with axes defaulting from the strategy's schema", async () => {
+    expect(await page.locator("#observablehq-sidebar a[href$='sweep']").count()).toBe(1);
+    expect(await page.locator(".observablehq--error").count()).toBe(0);
+    await page.getByTestId("strategy").selectOption("sma-crossover");
+    expect(await page.getByTestId("sweep-x-param").inputValue()).toBe("fast");
+    expect(await page.getByTestId("sweep-y-param").inputValue()).toBe("slow");
+    expect(await page.getByTestId("param-fast").isDisabled()).toBe(true); // swept: its value comes from the axis
+  });
+
+  it("runs a 3 × 3 grid over several workers; each cell is runBacktest's metric in Node; a click opens the run", async () => {
+    await page.getByTestId("symbol").selectOption("SYN-A");
+    await page.getByTestId("sweep-mode").selectOption("grid");
+    await setAxis("x", "fast", 5, 15, 5);
+    await setAxis("y", "slow", 20, 40, 10);
+    await page.getByTestId("sweep-workers").fill("3");
+    await page.getByTestId("sweep-metric").selectOption("sharpe");
+    await page.getByTestId("sweep-run").click();
+    await expect.poll(() => page.getByTestId("sweep-status").innerText(), { timeout: 60_000 }).toMatch(/^9 runs in [\d,]+ ms on 3 workers$/);
+
+    const cells = page.locator("[data-testid=heatmap] rect[data-run]");
+    expect(await cells.count()).toBe(9);
+    expect(await page.getByTestId("heatmap").getAttribute("data-kind")).toBe("grid");
+    const shown = await cells.evaluateAll((rects) => rects.map((r) => ({ x: Number(r.getAttribute("data-x")), y: Number(r.getAttribute("data-y")), value: r.getAttribute("data-value")! })));
+    expect(shown.map((c) => `${c.x}/${c.y}`).sort()).toEqual(["10/20", "10/30", "10/40", "15/20", "15/30", "15/40", "5/20", "5/30", "5/40"]);
+    // every cell equals a lone runBacktest of its params in Node (deterministic engine), to the last digit
+    for (const c of shown) {
+      const ref = runBacktest({ bars, strategy: smaCrossover, params: { fast: c.x, slow: c.y }, cash: 100_000, commission: 0.001, fill: { fillOnClose: false } });
+      expect([c.x, c.y, c.value]).toEqual([c.x, c.y, String(ref.metrics.sharpe)]);
+    }
+    // the values are written in the cells of a small grid, with a legend
+    expect(await page.locator("[data-testid=heatmap] text").count()).toBeGreaterThanOrEqual(9);
+    expect(await page.locator("[data-testid=heatmap] svg").count()).toBeGreaterThanOrEqual(2);
+
+    // switching the metric redraws without rerunning
+    await page.getByTestId("sweep-metric").selectOption("totalReturn");
+    const cell = page.locator("[data-testid=heatmap] rect[data-x='10'][data-y='30']");
+    const ref = runBacktest({ bars, strategy: smaCrossover, params: { fast: 10, slow: 30 }, cash: 100_000, commission: 0.001 });
+    expect(await cell.getAttribute("data-value")).toBe(String(ref.metrics.totalReturn));
+
+    await cell.click();
+    await expect.poll(() => page.locator("[data-testid=run-detail] [data-testid=result-summary]").count(), { timeout: 30_000 }).toBe(1);
+    expect(await page.getByTestId("result-summary").innerText()).toMatch(/fast=10 slow=30/);
+    const metrics = await page.locator("[data-testid=run-detail] td[data-metric]").evaluateAll((tds) =>
+      Object.fromEntries(tds.map((td) => [td.getAttribute("data-metric")!, td.getAttribute("data-value")!])));
+    expect(metrics.totalReturn).toBe(String(ref.metrics.totalReturn));
+    expect(metrics.sharpe).toBe(String(ref.metrics.sharpe));
+    expect(metrics.numberOfTrades).toBe(String(ref.metrics.numberOfTrades));
+    expect(await page.locator("[data-testid=run-detail] [data-testid=equity-chart] svg").count()).toBe(2);
+
+    await mkdir(join(ROOT, "test-output"), { recursive: true });
+    await page.screenshot({ path: join(ROOT, "test-output", "sweep.png"), fullPage: true });
+  });
+
+  it("shows an out-of-range axis as a clear error", async () => {
+    await setAxis("x", "fast", 1, 10, 1);
+    await page.getByTestId("sweep-run").click();
+    await expect(page.getByTestId("sweep-error").innerText()).resolves.toMatch(/value 1 of parameter "fast" of "sma-crossover" is outside its range \[2, 200\]/);
+  });
+
+  it("cancels a long random search mid-way, then runs again", async () => {
+    await page.getByTestId("sweep-mode").selectOption("random");
+    await setAxis("x", "fast", 2, 40, 1);
+    await setAxis("y", "slow", 41, 200, 1);
+    await page.getByTestId("sweep-count").fill("2000");
+    await page.getByTestId("sweep-run").click();
+    await expect.poll(() => page.getByTestId("sweep-status").innerText(), { timeout: 30_000 }).toMatch(/^[1-9][\d,]* \/ 2,000 runs$/);
+    expect(await page.getByTestId("sweep-cancel").isEnabled()).toBe(true);
+    await page.getByTestId("sweep-cancel").click();
+    await expect.poll(() => page.getByTestId("sweep-status").innerText()).toBe("canceled");
+    expect(await page.getByTestId("sweep-run").isEnabled()).toBe(true);
+
+    await page.getByTestId("sweep-count").fill("12");
+    await page.getByTestId("sweep-run").click();
+    await expect.poll(() => page.getByTestId("sweep-status").innerText(), { timeout: 60_000 }).toMatch(/^12 runs in/);
+    expect(await page.getByTestId("heatmap").getAttribute("data-kind")).toBe("scatter");
+    expect(await page.locator("[data-testid=heatmap] circle[data-run]").count()).toBe(12);
+  });
+
+  it("made no request outside 127.0.0.1 and no page error", () => {
+    expect(browser.blocked).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});
