@@ -4,23 +4,21 @@
  * CSV turn into the same BarSeries as readBars gives in Node, bad rows are named, and resampling
  * matches the same SQL run in Node.
  */
-import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-import { DuckDBInstance, quotedString } from "@duckdb/node-api";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { tableFromIPC } from "apache-arrow";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resampleSql } from "../../engine/data/resampleSql.ts";
 import { readBars } from "../../engine/node/readBars.ts";
 import { launchChromium, type Browser } from "../helpers/chromium.ts";
+import { buildSite, BUILD_TIMEOUT_MS } from "../helpers/builtSite.js";
 import { serveStatic, type StaticServer } from "../helpers/serveStatic.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const BUILD_TIMEOUT_MS = 240_000;
 const HOUR = 3_600_000;
 
 let site = "";
@@ -83,18 +81,8 @@ const ohlcv = (c: Columns) => ({ time: c.time, open: c.open, high: c.high, low: 
 
 beforeAll(async () => {
   site = await mkdtemp(join(tmpdir(), "qw-site-"));
-  try {
-    await promisify(execFile)(join(ROOT, "node_modules", ".bin", "observable"), ["build"], {
-      cwd: ROOT, env: { ...process.env, QW_SITE_OUT: site, OBSERVABLE_TELEMETRY_DISABLE: "true" },
-      timeout: BUILD_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024,
-    });
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string };
-    throw new Error(`observable build failed:\n${(e.stdout ?? "").slice(-3000)}\n${(e.stderr ?? "").slice(-3000)}`);
-  }
-  const parquet = (await siteFiles()).find((f) => /^\/_file\/data\/sample-1h\.[0-9a-f]+\.parquet$/.test(f));
-  if (!parquet) throw new Error("the build did not emit _file/data/sample-1h.*.parquet (src/data/sample-1h.parquet.ts)");
-  parquetPath = parquet;
+  const built = await buildSite(site);
+  parquetPath = built.sampleParquet.slice(site.length);
   server = await serveStatic(site);
   browser = await launchChromium();
   page = await browser.context.newPage();

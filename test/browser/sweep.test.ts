@@ -4,12 +4,10 @@
  * workers, its heatmap cells hold the metrics runBacktest gives in Node for their params,
  * clicking a cell opens that run, and a long sweep can be canceled.
  */
-import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBacktest } from "../../engine/backtest.ts";
@@ -17,10 +15,10 @@ import type { BarSeries } from "../../engine/bars.ts";
 import { readBars } from "../../engine/node/readBars.ts";
 import { smaCrossover } from "../../strategies/index.ts";
 import { launchChromium, type Browser } from "../helpers/chromium.ts";
+import { buildSite, BUILD_TIMEOUT_MS } from "../helpers/builtSite.js";
 import { serveStatic, type StaticServer } from "../helpers/serveStatic.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const BUILD_TIMEOUT_MS = 240_000;
 
 let tmp = "";
 let site = "";
@@ -33,19 +31,8 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), "qw-sweep-"));
   site = join(tmp, "site");
-  try {
-    await promisify(execFile)(join(ROOT, "node_modules", ".bin", "observable"), ["build"], {
-      cwd: ROOT, env: { ...process.env, QW_SITE_OUT: site, OBSERVABLE_TELEMETRY_DISABLE: "true" },
-      timeout: BUILD_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024,
-    });
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string };
-    throw new Error(`observable build failed:\n${(e.stdout ?? "").slice(-3000)}\n${(e.stderr ?? "").slice(-3000)}`);
-  }
-  const files = (await readdir(site, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(site.length));
-  const parquet = files.find((f) => /^\/_file\/data\/sample-1h\.[0-9a-f]+\.parquet$/.test(f));
-  if (!parquet) throw new Error("the build did not emit _file/data/sample-1h.*.parquet");
-  bars = await readBars(join(site, parquet), { symbol: "SYN-A" });
+  const built = await buildSite(site);
+  bars = await readBars(built.sampleParquet, { symbol: "SYN-A" });
   server = await serveStatic(site);
   browser = await launchChromium();
   page = await browser.context.newPage();

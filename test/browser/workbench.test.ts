@@ -4,12 +4,10 @@
  * metrics as runBacktest and the CLI in Node, a bad file names its row, and a long run can be
  * canceled and followed by a new one.
  */
-import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { barSeries } from "../../engine/bars.ts";
@@ -19,10 +17,10 @@ import { readBars } from "../../engine/node/readBars.ts";
 import { writeBarsParquet } from "../../engine/node/writeBars.ts";
 import { smaCrossover } from "../../strategies/index.ts";
 import { launchChromium, type Browser } from "../helpers/chromium.ts";
+import { buildSite, BUILD_TIMEOUT_MS } from "../helpers/builtSite.js";
 import { serveStatic, type StaticServer } from "../helpers/serveStatic.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const BUILD_TIMEOUT_MS = 240_000;
 const BIG = 2_000_000;
 
 let tmp = "";
@@ -60,19 +58,8 @@ async function shownMetrics(): Promise<Record<string, string>> {
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), "qw-workbench-"));
   site = join(tmp, "site");
-  try {
-    await promisify(execFile)(join(ROOT, "node_modules", ".bin", "observable"), ["build"], {
-      cwd: ROOT, env: { ...process.env, QW_SITE_OUT: site, OBSERVABLE_TELEMETRY_DISABLE: "true" },
-      timeout: BUILD_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024,
-    });
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string };
-    throw new Error(`observable build failed:\n${(e.stdout ?? "").slice(-3000)}\n${(e.stderr ?? "").slice(-3000)}`);
-  }
-  const files = (await readdir(site, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(site.length));
-  const parquet = files.find((f) => /^\/_file\/data\/sample-1h\.[0-9a-f]+\.parquet$/.test(f));
-  if (!parquet) throw new Error("the build did not emit _file/data/sample-1h.*.parquet");
-  parquetPath = join(site, parquet);
+  const built = await buildSite(site);
+  parquetPath = built.sampleParquet;
   server = await serveStatic(site);
   browser = await launchChromium();
   page = await browser.context.newPage();
