@@ -7,7 +7,7 @@ import type { BacktestResult } from "../engine/backtest.js";
 import type { Metrics } from "../engine/metrics/computeMetrics.js";
 import { el } from "./dataView.js";
 
-type Format = (x: number, r: BacktestResult) => string;
+type Format = (x: number) => string;
 
 const finite = (f: (x: number) => string) => (x: number) => (Number.isFinite(x) ? f(x) : x === Infinity ? "∞" : "—");
 const money = finite((x) => x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
@@ -17,7 +17,7 @@ const count = finite((x) => x.toLocaleString("en-US"));
 const days = finite((ms) => `${(ms / 86_400_000).toFixed(1)} days`);
 
 /** The rows shown, in order: label, metric key, format. */
-const ROWS: readonly (readonly [string, keyof Metrics, Format])[] = [
+export const METRIC_ROWS: readonly (readonly [string, keyof Metrics, Format])[] = [
   ["Final equity", "finalEquity", money],
   ["Total return", "totalReturn", pct],
   ["CAGR", "cagr", pct],
@@ -46,9 +46,9 @@ const ROWS: readonly (readonly [string, keyof Metrics, Format])[] = [
  */
 export function metricsTable(result: BacktestResult): HTMLElement {
   const m = result.metrics;
-  const row = ([label, key, format]: (typeof ROWS)[number]) =>
-    el("tr", {}, el("th", {}, label), el("td", { class: "qw-num", "data-metric": key, "data-value": String(m[key]) }, format(m[key], result)));
-  const half = Math.ceil(ROWS.length / 2);
-  const table = (rows: typeof ROWS) => el("table", { class: "qw-table qw-metrics" }, el("tbody", {}, ...rows.map(row)));
-  return el("div", { class: "qw-metrics-wrap", "data-testid": "metrics" }, table(ROWS.slice(0, half)), table(ROWS.slice(half)));
+  const row = ([label, key, format]: (typeof METRIC_ROWS)[number]) =>
+    el("tr", {}, el("th", {}, label), el("td", { class: "qw-num", "data-metric": key, "data-value": String(m[key]) }, format(m[key])));
+  const half = Math.ceil(METRIC_ROWS.length / 2);
+  const table = (rows: typeof METRIC_ROWS) => el("table", { class: "qw-table qw-metrics" }, el("tbody", {}, ...rows.map(row)));
+  return el("div", { class: "qw-metrics-wrap", "data-testid": "metrics" }, table(METRIC_ROWS.slice(0, half)), table(METRIC_ROWS.slice(half)));
 }
