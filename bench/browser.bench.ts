@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { barSeries } from "../engine/bars.js";
+import { syntheticMarket } from "../engine/data/synthetic.js";
 import { runBacktest } from "../engine/backtest.js";
 import { main as backtestCli } from "../engine/node/cli/backtest.js";
 import { readBars } from "../engine/node/readBars.js";
@@ -26,22 +26,9 @@ import { serveStatic } from "../test/helpers/serveStatic.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** `n` one-minute bars of a deterministic walk. */
+/** `n` one-minute bars of one seeded synthetic symbol. */
 function minuteBars(n: number) {
-  const time = new Float64Array(n), open = new Float64Array(n), high = new Float64Array(n);
-  const low = new Float64Array(n), close = new Float64Array(n), volume = new Float64Array(n);
-  let price = 100;
-  for (let i = 0; i < n; i++) {
-    const next = Math.round((price * (1 + 0.001 * Math.sin(i * 0.37) + 0.0005 * Math.cos(i * 0.011))) * 100) / 100;
-    time[i] = Date.UTC(2020, 0, 1) + i * 60_000;
-    open[i] = price;
-    close[i] = next;
-    high[i] = Math.max(price, next) + 0.05;
-    low[i] = Math.min(price, next) - 0.05;
-    volume[i] = 1 + (i % 100);
-    price = next;
-  }
-  return barSeries({ symbol: "BENCH", timeframe: "1m", time, open, high, low, close, volume });
+  return syntheticMarket({ seed: 7, symbols: ["BENCH"], timeframe: "1m", bars: n })[0]!;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;

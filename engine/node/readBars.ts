@@ -32,17 +32,12 @@ type Role = BarRole;
 type Field = LayoutField;
 type Plan = BarPlan;
 
-interface Loaded {
+/** The columns read from a file, with each row's file line number. */
+type Loaded = Pick<BarSeries, "time" | "open" | "high" | "low" | "close" | "volume"> & {
   readonly rows: Float64Array;
-  readonly time: Float64Array;
-  readonly open: Float64Array;
-  readonly high: Float64Array;
-  readonly low: Float64Array;
-  readonly close: Float64Array;
-  readonly volume: Float64Array;
   /** The one symbol of the file's `symbol` column, if it has one. */
   readonly symbol?: string;
-}
+};
 
 /**
  * Loads bars from a CSV or Parquet file into a validated BarSeries (time = bar open time, UTC ms),

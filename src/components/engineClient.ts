@@ -24,27 +24,13 @@ import type { EngineApi, EngineInfo, TableInfo, DataReport, LoadOptions } from "
 
 export type { EngineInfo, TableInfo, DataReport, LoadOptions, BacktestResult, StrategyInfo, RiskConfig, SweepRun };
 
-/** A backtest as the page asks for it: bars by table and symbol(s) of the data worker. */
-export interface BacktestRequest {
+/** A backtest as the page asks for it: the worker's job, with bars named by table and symbol(s) of the data worker. */
+export type BacktestRequest = Omit<BacktestJob, "bars"> & {
   /** A table loaded in the data worker (loadUrl/loadFile/resample). */
   readonly dataset: string;
   /** One symbol, or several run together on one timeline. */
   readonly symbols: string | readonly string[];
-  /** A built-in strategy's name (see `strategies()`). */
-  readonly strategy: string;
-  /** Parameter values; missing ones take the schema's defaults. */
-  readonly params?: Readonly<Record<string, unknown>>;
-  /** Starting cash. Default 100 000. */
-  readonly cash?: number;
-  /** Commission as a rate of the traded value (0.001 = 0.1 %). Default 0. */
-  readonly commission?: number;
-  /** Fixed slippage in basis points. Default 0. */
-  readonly slippageBps?: number;
-  /** Fill market orders at the signal bar's close. Default false (next bar's open). */
-  readonly fillOnClose?: boolean;
-  /** Pre-trade risk rules: the JSON config of riskRules() (as the CLI's --risk file). */
-  readonly riskRules?: RiskConfig;
-}
+};
 
 /**
  * A sweep as the page asks for it: the backtest request's settings, with many parameter sets

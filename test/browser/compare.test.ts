@@ -4,8 +4,7 @@
  * both overlays two equity lines and shows their metrics side by side, each equal to
  * runBacktest's in Node; the candlestick chart marks exactly the entries and exits in its window.
  */
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,37 +12,30 @@ import { runBacktest, type BacktestResult } from "../../engine/backtest.ts";
 import type { BarSeries } from "../../engine/bars.ts";
 import { readBars } from "../../engine/node/readBars.ts";
 import { smaCrossover } from "../../strategies/index.ts";
-import { launchChromium, type Browser } from "../helpers/chromium.ts";
-import { buildSite, BUILD_TIMEOUT_MS, ROOT } from "../helpers/builtSite.js";
-import { serveStatic, type StaticServer } from "../helpers/serveStatic.ts";
+import { type Browser } from "../helpers/chromium.ts";
+import { BUILD_TIMEOUT_MS, openBuiltSite, ROOT, type OpenedSite } from "../helpers/builtSite.js";
+import { type StaticServer } from "../helpers/serveStatic.ts";
 
+let opened: OpenedSite | undefined;
 let tmp = "";
 let server: StaticServer;
 let browser: Browser;
 let page: Page;
 let bars: BarSeries;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 const RUNS = [{ fast: 10, slow: 30 }, { fast: 5, slow: 20 }] as const;
 const refs: BacktestResult[] = [];
 
 beforeAll(async () => {
-  tmp = await mkdtemp(join(tmpdir(), "qw-compare-"));
-  const site = join(tmp, "site");
-  const built = await buildSite(site);
-  bars = await readBars(built.sampleParquet, { symbol: "SYN-A" });
+  opened = await openBuiltSite("qw-compare-", "/workbench");
+  ({ tmp, server, browser, page, pageErrors } = opened);
+  bars = await readBars(opened.site.sampleParquet, { symbol: "SYN-A" });
   for (const params of RUNS) refs.push(runBacktest({ bars, strategy: smaCrossover, params, cash: 100_000, commission: 0.001, fill: { fillOnClose: false } }));
-  server = await serveStatic(site);
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.on("pageerror", (e) => pageErrors.push(e.message));
-  await page.goto(`${server.origin}/workbench`);
   await page.locator("[data-testid=symbol] option[value='SYN-A']").waitFor({ state: "attached", timeout: 60_000 });
 }, BUILD_TIMEOUT_MS + 90_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
+  await opened?.close();
 });
 
 /** The entries and exits of `trades` (of SYN-A) whose times fall in the chart's window. */

@@ -14,19 +14,20 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resampleSql } from "../../engine/data/resampleSql.ts";
 import { readBars } from "../../engine/node/readBars.ts";
-import { launchChromium, type Browser } from "../helpers/chromium.ts";
-import { buildSite, BUILD_TIMEOUT_MS } from "../helpers/builtSite.js";
-import { serveStatic, type StaticServer } from "../helpers/serveStatic.ts";
+import { type Browser } from "../helpers/chromium.ts";
+import { BUILD_TIMEOUT_MS, openBuiltSite, type OpenedSite } from "../helpers/builtSite.js";
+import { type StaticServer } from "../helpers/serveStatic.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const HOUR = 3_600_000;
 
+let opened: OpenedSite | undefined;
 let site = "";
 let server: StaticServer;
 let browser: Browser;
 let page: Page;
 let parquetPath = "";
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 /** Columns of a BarSeries as plain arrays (what page.evaluate can hand back). */
 interface Columns {
@@ -80,21 +81,15 @@ const plain = (s: { time: ArrayLike<number>; open: ArrayLike<number>; high: Arra
 const ohlcv = (c: Columns) => ({ time: c.time, open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume });
 
 beforeAll(async () => {
-  site = await mkdtemp(join(tmpdir(), "qw-site-"));
-  const built = await buildSite(site);
-  parquetPath = built.sampleParquet.slice(site.length);
-  server = await serveStatic(site);
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.on("pageerror", (e) => pageErrors.push(e.message));
-  await page.goto(`${server.origin}/data`);
+  opened = await openBuiltSite("qw-site-", "/data");
+  ({ server, browser, page, pageErrors } = opened);
+  site = opened.site.dir;
+  parquetPath = opened.site.sampleParquet.slice(site.length);
   await page.getByTestId("bars-table").waitFor({ timeout: 60_000 });
 }, BUILD_TIMEOUT_MS + 90_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (site) await rm(site, { recursive: true, force: true });
+  await opened?.close();
 });
 
 describe("the engine worker in Chromium (built site, network off)", () => {

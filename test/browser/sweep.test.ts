@@ -4,8 +4,7 @@
  * workers, its heatmap cells hold the metrics runBacktest gives in Node for their params,
  * clicking a cell opens that run, and a long sweep can be canceled.
  */
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
@@ -14,37 +13,31 @@ import { runBacktest } from "../../engine/backtest.ts";
 import type { BarSeries } from "../../engine/bars.ts";
 import { readBars } from "../../engine/node/readBars.ts";
 import { smaCrossover } from "../../strategies/index.ts";
-import { launchChromium, type Browser } from "../helpers/chromium.ts";
-import { buildSite, BUILD_TIMEOUT_MS } from "../helpers/builtSite.js";
-import { serveStatic, type StaticServer } from "../helpers/serveStatic.ts";
+import { type Browser } from "../helpers/chromium.ts";
+import { BUILD_TIMEOUT_MS, openBuiltSite, type OpenedSite } from "../helpers/builtSite.js";
+import { type StaticServer } from "../helpers/serveStatic.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
+let opened: OpenedSite | undefined;
 let tmp = "";
 let site = "";
 let server: StaticServer;
 let browser: Browser;
 let page: Page;
 let bars: BarSeries;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 beforeAll(async () => {
-  tmp = await mkdtemp(join(tmpdir(), "qw-sweep-"));
-  site = join(tmp, "site");
-  const built = await buildSite(site);
-  bars = await readBars(built.sampleParquet, { symbol: "SYN-A" });
-  server = await serveStatic(site);
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.on("pageerror", (e) => pageErrors.push(e.message));
-  await page.goto(`${server.origin}/sweep`);
+  opened = await openBuiltSite("qw-sweep-", "/sweep");
+  ({ tmp, server, browser, page, pageErrors } = opened);
+  site = opened.site.dir;
+  bars = await readBars(opened.site.sampleParquet, { symbol: "SYN-A" });
   await page.locator("[data-testid=symbol] option[value='SYN-A']").waitFor({ state: "attached", timeout: 60_000 });
 }, BUILD_TIMEOUT_MS + 90_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
+  await opened?.close();
 });
 
 async function setAxis(key: "x" | "y", param: string, from: number, to: number, step: number) {

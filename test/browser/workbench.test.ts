@@ -4,49 +4,36 @@
  * metrics as runBacktest and the CLI in Node, a bad file names its row, and a long run can be
  * canceled and followed by a new one.
  */
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { barSeries } from "../../engine/bars.ts";
+import { syntheticMarket } from "../../engine/data/synthetic.ts";
 import { runBacktest } from "../../engine/backtest.ts";
 import { main as cli } from "../../engine/node/cli/backtest.ts";
 import { readBars } from "../../engine/node/readBars.ts";
 import { writeBarsParquet } from "../../engine/node/writeBars.ts";
 import { smaCrossover } from "../../strategies/index.ts";
-import { launchChromium, type Browser } from "../helpers/chromium.ts";
-import { buildSite, BUILD_TIMEOUT_MS } from "../helpers/builtSite.js";
-import { serveStatic, type StaticServer } from "../helpers/serveStatic.ts";
+import { type Browser } from "../helpers/chromium.ts";
+import { BUILD_TIMEOUT_MS, openBuiltSite, type OpenedSite } from "../helpers/builtSite.js";
+import { type StaticServer } from "../helpers/serveStatic.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BIG = 2_000_000;
 
+let opened: OpenedSite | undefined;
 let tmp = "";
 let site = "";
 let server: StaticServer;
 let browser: Browser;
 let page: Page;
 let parquetPath = "";
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
-/** `n` one-minute bars of a deterministic walk (as bench/browser.bench.ts). */
+/** `n` one-minute bars of one seeded synthetic symbol. */
 function minuteBars(n: number) {
-  const time = new Float64Array(n), open = new Float64Array(n), high = new Float64Array(n);
-  const low = new Float64Array(n), close = new Float64Array(n), volume = new Float64Array(n);
-  let price = 100;
-  for (let i = 0; i < n; i++) {
-    const next = Math.round((price * (1 + 0.001 * Math.sin(i * 0.37) + 0.0005 * Math.cos(i * 0.011))) * 100) / 100;
-    time[i] = Date.UTC(2020, 0, 1) + i * 60_000;
-    open[i] = price;
-    close[i] = next;
-    high[i] = Math.max(price, next) + 0.05;
-    low[i] = Math.min(price, next) - 0.05;
-    volume[i] = 1 + (i % 100);
-    price = next;
-  }
-  return barSeries({ symbol: "BIG", timeframe: "1m", time, open, high, low, close, volume });
+  return syntheticMarket({ seed: 7, symbols: ["BIG"], timeframe: "1m", bars: n })[0]!;
 }
 
 /** The metrics the page shows, as `data-metric` → `data-value`. */
@@ -56,22 +43,15 @@ async function shownMetrics(): Promise<Record<string, string>> {
 }
 
 beforeAll(async () => {
-  tmp = await mkdtemp(join(tmpdir(), "qw-workbench-"));
-  site = join(tmp, "site");
-  const built = await buildSite(site);
-  parquetPath = built.sampleParquet;
-  server = await serveStatic(site);
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.on("pageerror", (e) => pageErrors.push(e.message));
-  await page.goto(`${server.origin}/workbench`);
+  opened = await openBuiltSite("qw-workbench-", "/workbench");
+  ({ tmp, server, browser, page, pageErrors } = opened);
+  site = opened.site.dir;
+  parquetPath = opened.site.sampleParquet;
   await page.locator("[data-testid=symbol] option[value='SYN-A']").waitFor({ state: "attached", timeout: 60_000 });
 }, BUILD_TIMEOUT_MS + 90_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
+  await opened?.close();
 });
 
 describe("the backtest workbench in Chromium (built site, network off)", () => {
