@@ -1,51 +1,15 @@
-import { columnDecimals, type BarSeries } from "./bars.js";
-import { Engine, type LogEntry } from "./engine.js";
+import type { BarSeries } from "./bars.js";
+import type { Engine, LogEntry } from "./engine.js";
+import { setUpEngine, type EngineSetup } from "./engineSetup.js";
 import { InputError, StrategyError } from "./errors.js";
-import type { EventListener } from "./events.js";
-import { noCommission, percentCommission, type CommissionModel } from "./fill/commission.js";
-import { noSlippage, type SlippageModel } from "./fill/slippage.js";
 import { computeMetrics, type Metrics } from "./metrics/computeMetrics.js";
 import { drawdownSeries } from "./metrics/drawdownSeries.js";
-import { Portfolio, type Settlement } from "./portfolio.js";
 import type { Fill, OrderRecord, Rejection, Trade } from "./records.js";
-import { RiskManager } from "./risk/riskManager.js";
-import type { RiskRule, TradingState } from "./risk/types.js";
-import type { FillOptions } from "./simExchange.js";
-import type { AnyStrategy } from "./strategy/defineStrategy.js";
-import { resolveParams } from "./strategy/params.js";
+import type { TradingState } from "./risk/types.js";
 
-export interface BacktestOptions {
+export interface BacktestOptions extends EngineSetup {
   /** One series, or several run together on one timeline merged by time. */
   readonly bars: BarSeries | readonly BarSeries[];
-  readonly strategy: AnyStrategy;
-  /** Parameter values; strings are parsed. Defaults come from the strategy's schema. */
-  readonly params?: Readonly<Record<string, unknown>>;
-  /** Starting cash. Default 100 000. */
-  readonly cash?: number;
-  /** A commission model, or a rate of the traded value (0.001 = 0.1 %). Default none. */
-  readonly commission?: CommissionModel | number;
-  /** Default none. */
-  readonly slippage?: SlippageModel;
-  readonly fill?: FillOptions;
-  /** Smallest tradable unit, one for all symbols or per symbol. Default 1 (whole shares). */
-  readonly lotSize?: number | Readonly<Record<string, number>>;
-  /** Maximum gross exposure as a multiple of equity. Default 1. */
-  readonly leverage?: number;
-  /** Default T+0. */
-  readonly settlement?: Settlement;
-  /** Pre-trade risk rules (see riskRules(config)). Default none. */
-  readonly risk?: readonly RiskRule[];
-  /** Average prices in exact decimal ticks so that equal windows tie exactly. Default true. */
-  readonly exactPrices?: boolean;
-  /**
-   * Decimal places of the instruments' price ticks (2 for cents), one for all or per symbol: the
-   * grid exact averages are summed on. Instrument metadata, like the lot size; when not given it
-   * is read off each price column (the smallest number of decimals, up to 8, that holds all its
-   * values), which is the data's own tick but looks at the whole series to find it.
-   */
-  readonly priceDecimals?: number | Readonly<Record<string, number>>;
-  /** Receives every engine event; without it none is allocated. */
-  readonly onEvent?: EventListener;
   /** Called every 16 384 timeline steps with the fraction done. */
   readonly onProgress?: (fraction: number) => void;
   /** Stops the run (result so far kept, error code CANCELED) once `aborted` turns true. */
@@ -89,25 +53,8 @@ const PROGRESS_EVERY = 16_384;
 export function runBacktest(options: BacktestOptions): BacktestResult {
   const series = Array.isArray(options.bars) ? (options.bars as readonly BarSeries[]) : [options.bars as BarSeries];
   if (series.length === 0) throw new InputError("NO_BARS", {}, "runBacktest needs at least one bar series");
+  const { engine, portfolio, risk, params, cash } = setUpEngine(series, options);
   const strategy = options.strategy;
-  const params = resolveParams(strategy.name, strategy.params, options.params ?? {});
-  const cash = options.cash ?? 100_000;
-  const commission = typeof options.commission === "number" ? percentCommission(options.commission) : options.commission ?? noCommission();
-  const portfolio = new Portfolio(series.map((s) => s.symbol), { cash, leverage: options.leverage, settlement: options.settlement });
-  const risk = new RiskManager(options.risk ?? []);
-  const lot = options.lotSize ?? 1;
-  const lotSize = typeof lot === "number" ? () => lot : (symbol: string) => lot[symbol] ?? 1;
-  const exact = options.exactPrices ?? true;
-  const engine = new Engine({
-    series, strategy, params, portfolio, risk, commission, lotSize,
-    slippage: options.slippage ?? noSlippage(), fill: options.fill, onEvent: options.onEvent,
-    // looked up only if the strategy averages prices; inferred ones are cached per column
-    priceDecimals: (k, column) => {
-      if (!exact) return undefined;
-      const declared = typeof options.priceDecimals === "number" ? options.priceDecimals : options.priceDecimals?.[series[k]!.symbol];
-      return declared ?? columnDecimals(series[k]![column]);
-    },
-  });
 
   const steps = countSteps(series);
   const run = drive(engine, series, steps, options);

@@ -1,5 +1,5 @@
 import { InputError } from "./errors.js";
-import { formatTime } from "./time.js";
+import { formatTime, lowerBound } from "./time.js";
 
 /** One symbol's bars as parallel Float64Array columns; `time` is the bar's open time in UTC ms. */
 export interface BarSeries {
@@ -179,6 +179,11 @@ export function columnDecimals(col: Float64Array, maxDecimals = 8): number | und
 function isWhole(x: number): boolean {
   // a few ulps: 2.37037 * 1e5 is 237037.00000000003 in binary floating point
   return Math.abs(x - Math.round(x)) <= 8 * Number.EPSILON * Math.max(1, Math.abs(x));
+}
+
+/** The bars with fromMs ≤ time < toMs, as a view sharing the same buffers. */
+export function barsBetween(s: BarSeries, fromMs = -Infinity, toMs = Infinity): BarSeries {
+  return sliceBars(s, lowerBound(s.time, fromMs), lowerBound(s.time, toMs));
 }
 
 /** A view of bars [start, end) sharing the same buffers. */

@@ -4,12 +4,13 @@ import type { EventListener } from "./events.js";
 import type { CommissionModel } from "./fill/commission.js";
 import type { SlippageModel } from "./fill/slippage.js";
 import type { Indicator } from "./indicators/types.js";
-import { checkOrderRequest, isOpenStatus, sideSign, type Liquidity, type Order, type OrderRequest, type OrderSide, type OrderStatus } from "./orders.js";
+import { checkOrderRequest, isOpenStatus, sideSign, type Liquidity, type Order, type OrderRequest, type OrderSide, type OrderStatus, type OrderTarget } from "./orders.js";
 import type { Portfolio } from "./portfolio.js";
 import type { Fill, OrderRecord, Rejection } from "./records.js";
 import type { RiskManager } from "./risk/riskManager.js";
 import type { RiskDenial, RiskOrder, RiskView, TradingState } from "./risk/types.js";
 import { SimExchange, type ExecutionHost, type FillAttempt, type FillOptions } from "./simExchange.js";
+import type { Venue } from "./venue.js";
 import type { IndicatorSource, OrderChanges } from "./strategy/context.js";
 import { EngineContext } from "./strategy/engineContext.js";
 import { deny } from "./risk/deny.js";
@@ -33,6 +34,19 @@ export interface EngineOptions {
   readonly priceDecimals?: (k: number, column: PriceColumn) => number | undefined;
   readonly onEvent?: EventListener;
   readonly maxLogs?: number;
+  /**
+   * Where accepted orders go. Default: a SimExchange with `fill`, which fills them against the
+   * bars (backtests, paper trading). A live venue sends them to an exchange instead and reports
+   * the exchange's fills back through `applyVenueFill`.
+   */
+  readonly venue?: (engine: Engine, barMs: Float64Array) => Venue;
+  /**
+   * When target orders ("50 % of equity") get their size. "fill" (default): at the fill price,
+   * as a simulated venue can. "decision": at the last price when the strategy decides, as a live
+   * venue must, since an exchange takes a quantity; a backtest with "decision" makes the orders a
+   * live run of the same bars sends.
+   */
+  readonly sizing?: "fill" | "decision";
 }
 
 export interface LogEntry {
@@ -54,7 +68,7 @@ export class Engine implements ExecutionHost {
   readonly symbols: readonly string[];
   readonly portfolio: Portfolio;
   readonly risk: RiskManager;
-  readonly exchange: SimExchange;
+  readonly exchange: Venue;
   /** Every order, in id order: ids are handed out 1, 2, 3, … as orders are pushed here. */
   readonly orders: Order[] = [];
   readonly fills: Fill[] = [];
@@ -70,6 +84,7 @@ export class Engine implements ExecutionHost {
   private readonly states: unknown[];
   private readonly scalarInds: Indicator[][];
   private readonly scalarSrc: Float64Array[][];
+  private readonly scalarNames: IndicatorSource[][];
   private readonly barInds: Indicator[][];
   private readonly ctx: EngineContext;
   private readonly view: EngineRiskView;
@@ -94,6 +109,7 @@ export class Engine implements ExecutionHost {
   /** Index of the bar being handled, per symbol (-1 before the first). */
   readonly cursor: Int32Array;
   private currentParams: Readonly<Record<string, unknown>>;
+  private readonly sizeAtDecision: boolean;
 
   constructor(options: EngineOptions) {
     this.series = options.series;
@@ -112,11 +128,13 @@ export class Engine implements ExecutionHost {
     this.maxLogs = options.maxLogs ?? 10_000;
     this.slippage = options.slippage;
     this.barMs = Float64Array.from(options.series, barLength);
-    this.exchange = new SimExchange(options.series, this.barMs, this, options.fill);
+    this.exchange = options.venue ? options.venue(this, this.barMs) : new SimExchange(options.series, this.barMs, this, options.fill);
+    this.sizeAtDecision = options.sizing === "decision";
     const n = options.series.length;
     this.states = new Array(n);
     this.scalarInds = Array.from({ length: n }, () => []);
     this.scalarSrc = Array.from({ length: n }, () => []);
+    this.scalarNames = Array.from({ length: n }, () => []);
     this.barInds = Array.from({ length: n }, () => []);
     this.cursor = new Int32Array(n).fill(-1);
     this.fed = new Uint8Array(n);
@@ -178,6 +196,25 @@ export class Engine implements ExecutionHost {
     } catch (error) {
       throw this.strategyError("onBar", error);
     }
+  }
+
+  /**
+   * Live trading: bars were appended to series k (its columns may have been reallocated). Points
+   * the indicators at the current columns and drops derived columns (hl2, …) to be rebuilt.
+   */
+  seriesGrew(k: number): void {
+    for (const key of [...this.derived.keys()]) if (key.startsWith(`${k}:`)) this.derived.delete(key);
+    const names = this.scalarNames[k]!;
+    const src = this.scalarSrc[k]!;
+    for (let j = 0; j < names.length; j++) src[j] = this.column(k, names[j]!);
+  }
+
+  /** Live warm-up: bar i of symbol k feeds the indicators and the last price; no matching, no strategy call. */
+  warm(k: number, i: number): void {
+    const s = this.series[k]!;
+    this.cursor[k] = i;
+    this.portfolio.lastPrice[k] = s.close[i]!;
+    if (this.fed[k] === 1) this.feed(k, i, s);
   }
 
   /** Feeds bar i to the indicators bound to symbol k. */
@@ -258,6 +295,7 @@ export class Engine implements ExecutionHost {
     if (ind.kind === "scalar") {
       this.scalarInds[k]!.push(ind);
       this.scalarSrc[k]!.push(this.column(k, source));
+      this.scalarNames[k]!.push(source);
     } else {
       this.barInds[k]!.push(ind);
     }
@@ -315,9 +353,11 @@ export class Engine implements ExecutionHost {
       : request.limitPrice !== undefined ? (request.stopPrice !== undefined ? "stop_limit" : "limit") : request.stopPrice !== undefined ? "stop" : "market");
     checkOrderRequest(request, type);
     const t = this.now();
+    // sized now, the order is a plain quantity order from here on (the venue gets a number)
+    const sizeNow = request.target !== undefined && this.sizeAtDecision;
     const order: Order = {
       id: this.nextOrderId++, symbol: request.symbol, side: request.side, type,
-      quantity: request.quantity ?? 0, target: request.target,
+      quantity: request.quantity ?? 0, target: sizeNow ? undefined : request.target,
       limitPrice: request.limitPrice, stopPrice: request.stopPrice,
       trailAmount: request.trailAmount, trailPercent: request.trailPercent,
       timeInForce: request.timeInForce ?? "GTC", reduceOnly: request.reduceOnly ?? false, tag: request.tag,
@@ -327,8 +367,13 @@ export class Engine implements ExecutionHost {
     };
     this.orders.push(order);
     // an estimate for the risk checks (the size is fixed at the fill); unknown until the symbol has a price
-    if (order.target) order.quantity = Math.abs(this.targetDelta(order, k, this.portfolio.lastPrice[k]!, "taker")) || 0;
+    const delta = request.target ? this.targetDelta(request.target, k, this.portfolio.lastPrice[k]!, "taker") : 0;
+    if (request.target) order.quantity = Math.abs(delta) || 0;
     if (this.listener) this.listener({ type: "order_request", timeMs: t, order: record(order) });
+    if (sizeNow && !(Math.sign(delta) === sideSign(order.side))) {
+      this.close(order, "canceled", "TARGET_REACHED", t);
+      return order;
+    }
     const denial = this.risk.checkOrder(this.riskOrder(order, k), this.view);
     if (denial) {
       this.reject(order, denial, "risk", t);
@@ -374,6 +419,7 @@ export class Engine implements ExecutionHost {
     if (changes.limitPrice !== undefined) order.limitPrice = changes.limitPrice;
     if (changes.stopPrice !== undefined) order.stopPrice = changes.stopPrice;
     order.updatedMs = this.now();
+    this.exchange.amended(order);
     return true;
   }
 
@@ -400,14 +446,13 @@ export class Engine implements ExecutionHost {
    * on equity marked at that price and keep back the commission of the trade, so "100 %" is
    * affordable: floor(equity / (price × (1 + rate))) units for a percent commission.
    */
-  private targetDelta(order: Order, k: number, price: number, liquidity: Liquidity): number {
-    const target = order.target!;
+  private targetDelta(target: OrderTarget, k: number, price: number, liquidity: Liquidity): number {
     const pos = this.portfolio.quantity[k]!;
     if (target.kind === "quantity") return target.value - pos;
     if (target.value === 0) return -pos;
     const last = this.portfolio.lastPrice[k]!;
     const equity = this.portfolio.equity() + (pos !== 0 ? pos * (price - last) : 0);
-    const units = floorToLot(this.commission.affordable(Math.abs(equity * target.value), price, liquidity), this.lotSize(order.symbol));
+    const units = floorToLot(this.commission.affordable(Math.abs(equity * target.value), price, liquidity), this.lotSize(this.symbols[k]!));
     return Math.sign(target.value) * units - pos;
   }
 
@@ -420,7 +465,7 @@ export class Engine implements ExecutionHost {
     const sign = sideSign(order.side);
     if (order.target && order.filledQuantity === 0) {
       // sized at the price it will trade at (slipped on the estimate: the size is not known yet)
-      const delta = this.targetDelta(order, k, this.slipped(order, attempt, order.quantity), liquidity);
+      const delta = this.targetDelta(order.target, k, this.slipped(order, attempt, order.quantity), liquidity);
       if (delta === 0 || Math.sign(delta) !== sign) {
         this.close(order, "canceled", "TARGET_REACHED", timeMs);
         return 0;
@@ -458,7 +503,33 @@ export class Engine implements ExecutionHost {
         return 0;
       }
     }
-    const change = pf.applyFill(k, sign * qty, price, commission, timeMs, this.step);
+    this.book(order, k, qty, price, commission, liquidity, timeMs, clipped);
+    return qty;
+  }
+
+  /**
+   * Books a fill made by a live venue: the exchange has sized, priced and charged it, so only
+   * the engine's own bookkeeping runs (portfolio, order state, events, bracket legs, onFill).
+   * Applied even to an order the engine had already canceled: what the exchange did is the truth.
+   * Throws a StrategyError when the strategy's onFill throws, like bar().
+   */
+  applyVenueFill(order: Order, fill: { readonly quantity: number; readonly price: number; readonly commission: number; readonly liquidity: Liquidity; readonly timeMs: number }): void {
+    if (!(fill.quantity > 0) || !(fill.price > 0) || !Number.isFinite(fill.commission)) {
+      throw new InputError("BAD_FILL", { orderId: order.id, ...fill }, `order ${order.id}: a fill needs a positive quantity and price and a finite commission`);
+    }
+    const k = this.symbolOf(order.symbol);
+    const closed = !isOpenStatus(order.status);
+    if (order.filledQuantity + fill.quantity > order.quantity) order.quantity = order.filledQuantity + fill.quantity;
+    this.book(order, k, fill.quantity, fill.price, fill.commission, fill.liquidity, fill.timeMs);
+    // a cancel that crossed a fill: the rest stays canceled
+    if (closed && order.status === "partially_filled") order.status = "canceled";
+    if (!isOpenStatus(order.status)) this.exchange.remove(order);
+  }
+
+  /** The bookkeeping of a fill, simulated or real. */
+  private book(order: Order, k: number, qty: number, price: number, commission: number, liquidity: Liquidity, timeMs: number, clipped = false): void {
+    const pf = this.portfolio;
+    const change = pf.applyFill(k, sideSign(order.side) * qty, price, commission, timeMs, this.step);
     order.averagePrice = (order.averagePrice * order.filledQuantity + price * qty) / (order.filledQuantity + qty);
     order.filledQuantity += qty;
     order.commission += commission;
@@ -483,7 +554,6 @@ export class Engine implements ExecutionHost {
       this.ctx.k = ck;
       this.ctx.i = ci;
     }
-    return qty;
   }
 
   /** The fill price for `quantity`: slipped against the trader for takers, never past a stop-limit's limit. */

@@ -1,6 +1,7 @@
 import type { BarSeries } from "./bars.js";
 import { isOpenStatus, type Liquidity, type Order, type OrderStatus } from "./orders.js";
 import { utcDayStart } from "./time.js";
+import type { Venue } from "./venue.js";
 
 /** How simulated orders meet bars. */
 export interface FillOptions {
@@ -56,7 +57,7 @@ export interface ExecutionHost {
  * both legs could fill in one bar, the stop-loss leg (the older one) fills first: the pessimistic
  * path. Orders of one symbol meet a bar oldest first.
  */
-export class SimExchange {
+export class SimExchange implements Venue {
   private readonly book: Order[][];
   private readonly bookSymbol = new Map<number, number>();
   private readonly consumed: Float64Array;
@@ -113,6 +114,9 @@ export class SimExchange {
       this.prune(k);
     }
   }
+
+  /** Amended orders meet the next bar with their new quantity and prices: nothing to do here. */
+  amended(_order: Order): void {}
 
   /** Takes a closed order off the book: lazily, so that a cancel inside matchBar does not shift the list under it. */
   remove(order: Order): void {

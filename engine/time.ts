@@ -59,3 +59,15 @@ export function inferTimeframe(time: ArrayLike<number>): string {
   if (median >= 28 * DAY_MS && median <= 31 * DAY_MS) return "1M";
   return "";
 }
+
+/** Index of the first element ≥ value in an ascending array (its length when none). */
+export function lowerBound(sorted: ArrayLike<number>, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,4 +1,5 @@
 import type { Trade } from "../records.js";
+import { lowerBound } from "../time.js";
 
 /**
  * Time in market from closed trades: the fraction of samples t = timeMs[i] that lie inside at
@@ -33,16 +34,4 @@ export function timeInMarket(timeMs: Float64Array, trades: readonly Trade[]): nu
   }
   if (end > start) held += lowerBound(timeMs, end) - lowerBound(timeMs, start);
   return held / n;
-}
-
-/** Index of the first element ≥ value in an ascending array (length when none). */
-function lowerBound(sorted: Float64Array, value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -8,7 +8,8 @@
  * which terminates this worker and starts a fresh one (the data worker is untouched).
  */
 import * as Comlink from "comlink";
-import type { BarSeries } from "../engine/bars.js";
+import { barsBetween, type BarSeries } from "../engine/bars.js";
+import { formatTime } from "../engine/time.js";
 import { runBacktest, type BacktestResult } from "../engine/backtest.js";
 import { fixedBpsSlippage } from "../engine/fill/slippage.js";
 import { riskRules, type RiskConfig } from "../engine/risk/riskConfig.js";
@@ -33,6 +34,8 @@ export interface BacktestJob {
   readonly fillOnClose?: boolean;
   /** Pre-trade risk rules as the JSON config riskRules() takes (the CLI's --risk file). */
   readonly riskRules?: RiskConfig;
+  /** Only the bars with fromMs ≤ time < toMs (UTC ms) are run: a period, or a walk-forward window. Default all. */
+  readonly range?: { readonly fromMs?: number; readonly toMs?: number };
 }
 
 /** A built-in strategy as a form needs it. */
@@ -64,14 +67,22 @@ function runJob(job: BacktestJob, onProgress?: (fraction: number) => void): Back
   if (!strategy) throw new Error(`unknown strategy "${job.strategy}"; the strategies are: ${Object.keys(strategies).join(", ")}`);
   if (job.bars.length === 0) throw new Error("no bars to run on");
   const slippageBps = job.slippageBps ?? 0;
+  const range = job.range;
+  const bars = range ? job.bars.map((s) => barsBetween(s, range.fromMs, range.toMs)) : job.bars;
+  if (bars.every((s) => s.length === 0)) throw new Error(`no bars between ${formatRange(range!)}`);
   return runBacktest({
-    bars: job.bars, strategy, params: job.params ?? {},
+    bars, strategy, params: job.params ?? {},
     cash: job.cash, commission: job.commission,
     slippage: slippageBps > 0 ? fixedBpsSlippage(slippageBps) : undefined,
     fill: { fillOnClose: job.fillOnClose ?? false },
     risk: job.riskRules ? riskRules(job.riskRules) : undefined,
     onProgress: onProgress ? (fraction) => void onProgress(fraction) : undefined,
   });
+}
+
+function formatRange(range: NonNullable<BacktestJob["range"]>): string {
+  const at = (t: number | undefined) => (t === undefined || !Number.isFinite(t) ? "…" : formatTime(t));
+  return `${at(range.fromMs)} and ${at(range.toMs)}`;
 }
 
 /** The bars of this worker's sweep jobs. */

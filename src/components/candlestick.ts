@@ -6,6 +6,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import type { Trade } from "../engine/records.js";
+import { lowerBound } from "../engine/time.js";
 import { el } from "./dataView.js";
 
 /** What the chart needs of a BarSeries. */
@@ -38,17 +39,6 @@ export const UP = "#16a34a";
 export const DOWN = "#dc2626";
 export const LONG = "#2563eb";
 export const SHORT = "#ea580c";
-
-/** First index with time[i] >= t (binary search; time ascending). */
-function lowerBound(time: ArrayLike<number>, t: number): number {
-  let lo = 0, hi = time.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (time[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** The bar indices [start, end) the options ask for, at most `maxCandles` long. */
 export function chooseWindow(time: ArrayLike<number>, options: CandlestickOptions = {}): [number, number] {
