@@ -15,6 +15,15 @@ export default {
     { name: "Data", path: "/data" },
     { name: "Backtest", path: "/workbench" },
     { name: "Sweep", path: "/sweep" },
+    { name: "Walk-forward", path: "/walk-forward" },
+    {
+      name: "Research",
+      pages: [
+        { name: "Returns and volatility", path: "/research/universe" },
+        { name: "Strategy robustness", path: "/research/robustness" },
+        { name: "Risk rules", path: "/research/risk-rules" },
+      ],
+    },
     { name: "Sample data", path: "/samples" },
   ],
   pager: false,

@@ -8,6 +8,10 @@
  * backtest worker (engine.backtest(): bars from the data worker, transferred to the backtest
  * worker, result transferred back) against the Node CLI on the same Parquet file (readBars +
  * runBacktest), and against runBacktest alone in Node.
+ *
+ * And the page's responsiveness: main-thread long tasks while the built Backtest page runs the
+ * same 1,000,000-bar backtest from a click (bench/browserLongTasks.ts), with its run time against
+ * the CLI's.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -22,6 +26,7 @@ import { readBars } from "../engine/node/readBars.js";
 import { smaCrossover } from "../strategies/index.js";
 import { writeBarsParquet } from "../engine/node/writeBars.js";
 import { launchChromium } from "../test/helpers/chromium.js";
+import { longTasksDuringBacktest } from "./browserLongTasks.js";
 import { serveStatic } from "../test/helpers/serveStatic.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -101,6 +106,7 @@ export async function browserBench(options: { rows?: number; runs?: number } = {
       if (last.bars !== rows || last.trades !== nodeResult!.trades.length || last.finalEquity !== nodeResult!.metrics.finalEquity) {
         throw new Error(`the worker's backtest differs from Node's: ${JSON.stringify(last)} vs ${nodeResult!.trades.length} trades, ${nodeResult!.metrics.finalEquity}`);
       }
+      const responsiveness = await longTasksDuringBacktest(browser.context, server.origin, parquet, rows);
       const barsPerSecond = (ms: number[]) => Math.round(rows / (median(ms) / 1000));
       const total = median(timings.map((t) => t.total));
       return {
@@ -113,6 +119,12 @@ export async function browserBench(options: { rows?: number; runs?: number } = {
           nodeCli: barsPerSecond(cliMs),
           nodeRunBacktestOnly: barsPerSecond(engineMs),
           note: "browserWorker includes bars() from DuckDB and both transfers; nodeCli includes readBars of the Parquet file",
+        },
+        backtestPageResponsiveness: {
+          ...responsiveness,
+          nodeCliMs: Math.round(median(cliMs)),
+          pageOverCli: Number((responsiveness.pageRunMs / median(cliMs)).toFixed(2)),
+          note: "long tasks are main-thread tasks over 50 ms (PerformanceObserver longtask, buffered, set up before the click); pageRunMs is the page's own 'done in' (bars from DuckDB, transfers and the run)",
         },
         blockedRequests: browser.blocked.length,
       };

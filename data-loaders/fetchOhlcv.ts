@@ -1,5 +1,6 @@
 import ccxt, { type Exchange } from "ccxt";
 import { barSeries } from "../engine/bars.js";
+import { errorClass, isTransient, retryAfterMs } from "../engine/node/ccxtErrors.js";
 import { ExchangeError, InputError } from "../engine/errors.js";
 import { formatTime } from "../engine/time.js";
 import { listChunks, missingRanges, partitionDir, readStoredOhlcv, removeStaleTemps, writeChunk } from "./parquetStore.js";
@@ -212,37 +213,6 @@ function toSeries(rows: readonly Candle[], symbol: string, timeframe: string, id
 // ---------------------------------------------------------------------------------------------
 // Retries
 
-const TRANSPORT_CODES = new Set(["UND_ERR_SOCKET", "UND_ERR_CLOSED", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT",
-  "UND_ERR_CONNECT_TIMEOUT", "ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN"]);
-
-/**
- * True for failures worth retrying: ccxt's OperationFailed family (NetworkError and its subclasses,
- * and Binance's "internal error, try again" codes), and transport errors that reach the caller
- * unwrapped (undici's SocketError "other side closed" when the connection drops mid-body).
- */
-export function isTransient(e: unknown): boolean {
-  if (e instanceof ccxt.OperationFailed) return true;
-  if (e instanceof ccxt.BaseError) return false;
-  for (let x: unknown = e, depth = 0; x instanceof Error && depth < 4; x = x.cause, depth++) {
-    const code = (x as { code?: unknown }).code;
-    if (typeof code === "string" && TRANSPORT_CODES.has(code)) return true;
-    if (x.name === "SocketError") return true;
-  }
-  return false;
-}
-
-/** Seconds of a Retry-After header of the answer that raised `e` (429/418), if any. */
-function retryAfterMs(e: unknown, exchange: Exchange): number | undefined {
-  if (!(e instanceof ccxt.DDoSProtection || e instanceof ccxt.RateLimitExceeded)) return undefined;
-  const headers = (exchange as unknown as { last_response_headers?: Record<string, string> }).last_response_headers ?? {};
-  const value = headers["Retry-After"] ?? headers["retry-after"];
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
 async function attempt<T>(
   fn: () => Promise<T>, retry: Required<RetryOptions>, signal: AbortSignal | undefined, where: () => string,
   context: () => Record<string, string | number>, onRetry: (attempt: number, delayMs: number, error: string) => void, exchange: Exchange,
@@ -263,20 +233,17 @@ async function attempt<T>(
       }
       if (n >= retry.maxRetries) {
         throw new ExchangeError("RETRIES_EXHAUSTED", { ...context(), attempts: n + 1 },
-          `${where()}: still failing after ${n + 1} attempts (${errorName(e)}: ${message}); ` +
+          `${where()}: still failing after ${n + 1} attempts (${errorClass(e)}: ${message}); ` +
           `the stored bars are kept, so run the same command again to resume`, { cause: e });
       }
       const backoff = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** n);
       const delay = Math.max(backoff, after ?? 0);
-      onRetry(n + 1, delay, `${errorName(e)}: ${message}`);
+      onRetry(n + 1, delay, `${errorClass(e)}: ${message}`);
       await sleep(delay, signal);
     }
   }
 }
 
-function errorName(e: unknown): string {
-  return e instanceof Error ? e.constructor.name : typeof e;
-}
 
 /** A non-transient failure as an InputError (the request was wrong) or an ExchangeError (the venue refused). */
 function classify(e: unknown, where: string, context: Record<string, string | number>): Error {
@@ -287,9 +254,9 @@ function classify(e: unknown, where: string, context: Record<string, string | nu
       `${where}: the exchange does not list ${context.symbol} (${message}); give a unified ccxt symbol that it trades, e.g. BTC/USDT`, { cause: e });
   }
   if (e instanceof ccxt.BadRequest || e instanceof ccxt.ArgumentsRequired || e instanceof ccxt.NotSupported) {
-    return new InputError("BAD_REQUEST", context, `${where}: the exchange refused the request (${errorName(e)}: ${message}); check the options`, { cause: e });
+    return new InputError("BAD_REQUEST", context, `${where}: the exchange refused the request (${errorClass(e)}: ${message}); check the options`, { cause: e });
   }
-  return new ExchangeError("EXCHANGE_ERROR", context, `${where}: ${errorName(e)}: ${message}`, { cause: e });
+  return new ExchangeError("EXCHANGE_ERROR", context, `${where}: ${errorClass(e)}: ${message}`, { cause: e });
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -115,6 +115,19 @@ export class Portfolio {
     return Math.max(0, q - this.boughtToday[k]!);
   }
 
+  /**
+   * A live restart: symbol k's position as reconciled with the exchange, carried over at its
+   * average price as a trade open since `timeMs`. No cash moves (set `cash` to the reconciled balance).
+   */
+  restore(k: number, quantity: number, averagePrice: number, timeMs: number): void {
+    if (this.quantity[k] !== 0) throw new InputError("POSITION_EXISTS", { symbol: this.symbols[k] }, `${this.symbols[k]}: a position can only be restored into a flat book`);
+    if (!Number.isFinite(quantity) || quantity === 0) return;
+    if (!(averagePrice > 0)) throw new InputError("BAD_PRICE", { symbol: this.symbols[k], averagePrice }, `${this.symbols[k]}: a restored position needs a positive average price, got ${averagePrice}`);
+    this.quantity[k] = quantity;
+    this.averagePrice[k] = averagePrice;
+    this.tradeOpen(k, quantity, averagePrice, 0, timeMs, 0);
+  }
+
   /** Books a fill: cash, position, average price, realized PnL, and the round trip it belongs to. */
   applyFill(k: number, signedQty: number, price: number, commission: number, timeMs: number, step: number): PositionChange {
     const before = this.quantity[k]!;

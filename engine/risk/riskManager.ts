@@ -79,6 +79,8 @@ export class RiskManager {
   #manualReason = "initial state";
   #killed = false;
   #killReason = "";
+  /** The conditions layer: named states held by the live trader (STALE_FEED, RECONCILING, …). */
+  readonly #conditions = new Map<string, { readonly level: number; readonly reason: string }>();
   #state: TradingState;
 
   constructor(rules: readonly RiskRule[], options: RiskManagerOptions = {}) {
@@ -237,6 +239,31 @@ export class RiskManager {
     this.#apply(timeMs, "MANUAL", this.#manualReason);
   }
 
+  /**
+   * Holds (or with null, lifts) a named condition: a state the live trader asks for while
+   * something outside the rules is wrong, e.g. STALE_FEED → REDUCING. Conditions are a layer of
+   * their own: lifting one never lifts a manual halt, a rule's state or a kill.
+   */
+  setCondition(code: string, state: TradingState | null, reason: string, timeMs: number): void {
+    if (state !== null && !isTradingState(state)) {
+      throw new InputError("INVALID_TRADING_STATE", { state: String(state) }, `RiskManager.setCondition: state must be ACTIVE, REDUCING, HALTED or null, got ${JSON.stringify(state)}`);
+    }
+    const had = this.#conditions.get(code);
+    if (state === null || state === "ACTIVE") {
+      if (!had) return;
+      this.#conditions.delete(code);
+      this.#apply(timeMs, code, `cleared: ${had.reason}`);
+      return;
+    }
+    this.#conditions.set(code, { level: severity(state), reason: String(reason) });
+    this.#apply(timeMs, code, String(reason));
+  }
+
+  /** The conditions in force, by code. */
+  get conditions(): ReadonlyMap<string, { readonly level: number; readonly reason: string }> {
+    return this.#conditions;
+  }
+
   /** Kill switch: HALTED, and it stays HALTED whatever the rules or setState say, until `release()`. A second kill keeps the first reason. */
   kill(reason: string, timeMs: number): void {
     if (this.#killed) return;
@@ -257,6 +284,7 @@ export class RiskManager {
     let layer = this.#killed ? HALTED : ACTIVE;
     if (this.#manualLayer > layer) layer = this.#manualLayer;
     if (this.#ruleLayer > layer) layer = this.#ruleLayer;
+    for (const c of this.#conditions.values()) if (c.level > layer) layer = c.level;
     const next = STATES[layer] as TradingState;
     if (next === this.#state) return;
     this.#transitions.push({ timeMs, from: this.#state, to: next, code, reason });
@@ -266,6 +294,7 @@ export class RiskManager {
   /** Denial for the state gate, naming the layer that holds the state (kill first, then manual, then rules). */
   #stateDenial(code: "TRADING_HALTED" | "TRADING_REDUCING", order: RiskOrder | null, view?: RiskView): RiskDenial {
     const level = severity(this.#state);
+    const condition = [...this.#conditions].find(([, c]) => c.level === level);
     let cause: string;
     let reason: string;
     if (this.#killed) {
@@ -274,6 +303,9 @@ export class RiskManager {
     } else if (this.#manualLayer === level) {
       cause = this.#manualCode;
       reason = this.#manualReason;
+    } else if (condition) {
+      cause = condition[0];
+      reason = condition[1].reason;
     } else {
       const holder = this.#equityRules[this.#ruleSeverity.indexOf(level)];
       cause = holder?.stateCode ?? holder?.name ?? "UNKNOWN";

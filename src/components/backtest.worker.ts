@@ -10,18 +10,28 @@
 import * as Comlink from "comlink";
 import { barsBetween, type BarSeries } from "../engine/bars.js";
 import { formatTime } from "../engine/time.js";
-import { runBacktest, type BacktestResult } from "../engine/backtest.js";
+import { runBacktest, type BacktestOptions, type BacktestResult } from "../engine/backtest.js";
+import { runWarmedUp } from "../engine/walkForwardWarmUp.js";
 import { fixedBpsSlippage } from "../engine/fill/slippage.js";
 import { riskRules, type RiskConfig } from "../engine/risk/riskConfig.js";
+import type { AnyStrategy } from "../engine/strategy/defineStrategy.js";
 import type { ParamSchema } from "../engine/strategy/params.js";
 import { strategies } from "../strategies/index.js";
+import { loadStrategySource } from "./strategySource.js";
 
 /** What the backtest worker runs: the bars themselves plus everything runBacktest needs. */
 export interface BacktestJob {
   /** One series, or several run together on one timeline merged by time. */
   readonly bars: readonly BarSeries[];
-  /** A name from the built-in strategies (see `strategies()`). */
+  /** A name from the built-in strategies (see `strategies()`); ignored when `source` is given. */
   readonly strategy: string;
+  /**
+   * Strategy code instead of a built-in: a JavaScript ES module whose default export is a strategy
+   * definition { name, description?, params, init, onBar, onFill?, onStop? } (see
+   * ./strategySource.ts). It cannot import anything; a syntax or load error rejects the run with
+   * its line; an error in a callback stops the run like a built-in's, with the result so far.
+   */
+  readonly source?: string;
   /** Parameter values; missing ones take the schema's defaults; strings are parsed. */
   readonly params?: Readonly<Record<string, unknown>>;
   /** Starting cash. Default 100 000. */
@@ -34,8 +44,12 @@ export interface BacktestJob {
   readonly fillOnClose?: boolean;
   /** Pre-trade risk rules as the JSON config riskRules() takes (the CLI's --risk file). */
   readonly riskRules?: RiskConfig;
-  /** Only the bars with fromMs ≤ time < toMs (UTC ms) are run: a period, or a walk-forward window. Default all. */
-  readonly range?: { readonly fromMs?: number; readonly toMs?: number };
+  /**
+   * Only the bars with fromMs ≤ time < toMs (UTC ms) are run: a period, or a walk-forward window. Default all.
+   * With warmUpFromMs, the bars from there to fromMs come first as a warm-up: the strategy sees them but
+   * its orders are refused, and the result covers fromMs..toMs only (engine/walkForwardWarmUp.ts).
+   */
+  readonly range?: { readonly fromMs?: number; readonly toMs?: number; readonly warmUpFromMs?: number };
 }
 
 /** A built-in strategy as a form needs it. */
@@ -62,15 +76,25 @@ export interface SweepRun {
 /** A sweep job: a BacktestJob without the bars (set once per worker with setBars). */
 export type SweepJob = Omit<BacktestJob, "bars">;
 
-function runJob(job: BacktestJob, onProgress?: (fraction: number) => void): BacktestResult {
+/** The job's strategy: its own code (imported afresh), or a built-in by name. */
+async function strategyOf(job: Pick<BacktestJob, "strategy" | "source">): Promise<AnyStrategy> {
+  if (job.source !== undefined) return loadStrategySource(job.source);
   const strategy = strategies[job.strategy];
   if (!strategy) throw new Error(`unknown strategy "${job.strategy}"; the strategies are: ${Object.keys(strategies).join(", ")}`);
+  return strategy;
+}
+
+const infoOf = (s: AnyStrategy): StrategyInfo => ({ name: s.name, description: s.description ?? "", params: s.params as ParamSchema });
+
+async function runJob(job: BacktestJob, onProgress?: (fraction: number) => void): Promise<BacktestResult> {
+  const strategy = await strategyOf(job);
   if (job.bars.length === 0) throw new Error("no bars to run on");
   const slippageBps = job.slippageBps ?? 0;
   const range = job.range;
-  const bars = range ? job.bars.map((s) => barsBetween(s, range.fromMs, range.toMs)) : job.bars;
+  const bars = range ? job.bars.map((s) => barsBetween(s, range.warmUpFromMs ?? range.fromMs, range.toMs)) : job.bars;
   if (bars.every((s) => s.length === 0)) throw new Error(`no bars between ${formatRange(range!)}`);
-  return runBacktest({
+  const run = range?.warmUpFromMs === undefined ? runBacktest : (o: BacktestOptions) => runWarmedUp(o, { ...range, fromMs: range.fromMs ?? -Infinity });
+  return run({
     bars, strategy, params: job.params ?? {},
     cash: job.cash, commission: job.commission,
     slippage: slippageBps > 0 ? fixedBpsSlippage(slippageBps) : undefined,
@@ -91,9 +115,15 @@ let sweepBars: readonly BarSeries[] = [];
 const api = {
   /** The built-in strategies: name, description and parameter schema (which drives the form). */
   strategies(): StrategyInfo[] {
-    return Object.values(strategies).map((s) => ({
-      name: s.name, description: (s as { description?: string }).description ?? "", params: s.params as ParamSchema,
-    }));
+    return Object.values(strategies).map(infoOf);
+  },
+
+  /**
+   * What a strategy's code declares (name, description, parameter schema), to build its form:
+   * loads and checks it as a run would, and rejects with the same message when it cannot.
+   */
+  async describe(source: string): Promise<StrategyInfo> {
+    return infoOf(await loadStrategySource(source));
   },
 
   /**
@@ -102,8 +132,8 @@ const api = {
    * transferred. A strategy that throws gives the result so far with `error` set; bad input
    * (unknown strategy, a parameter out of range, bad risk config) rejects with the message.
    */
-  run(job: BacktestJob, onProgress?: (fraction: number) => void): BacktestResult {
-    const result = runJob(job, onProgress);
+  async run(job: BacktestJob, onProgress?: (fraction: number) => void): Promise<BacktestResult> {
+    const result = await runJob(job, onProgress);
     return Comlink.transfer(result, resultBuffers(result));
   },
 
@@ -117,10 +147,10 @@ const api = {
    * Runs one sweep job on the bars of setBars and returns only what a sweep keeps: the params
    * and the metrics. Never rejects for a bad run: the message is in `error`.
    */
-  sweepRun(job: SweepJob): SweepRun {
+  async sweepRun(job: SweepJob): Promise<SweepRun> {
     const params = job.params ?? {};
     try {
-      const result = runJob({ ...job, bars: sweepBars });
+      const result = await runJob({ ...job, bars: sweepBars });
       return result.error ? { params, metrics: result.metrics, error: `${result.error.code}: ${result.error.message}` } : { params, metrics: result.metrics };
     } catch (error) {
       return { params, error: error instanceof Error ? error.message : String(error) };

@@ -27,6 +27,8 @@ export interface CandlestickOptions {
   readonly height?: number;
   /** Without `around` or `window`: the last this many bars. Default 200. */
   readonly lastN?: number;
+  /** The last bar time (UTC ms) the "last N bars" end at: a run that stopped early shows the bars it reached. Default the last bar. */
+  readonly untilMs?: number;
   /** Show the bars around this trade (its whole life, with some bars either side). */
   readonly around?: Pick<Trade, "entryTimeMs" | "exitTimeMs">;
   /** Bar indices [start, end) to show; wins over `around` and `lastN`. */
@@ -56,8 +58,9 @@ export function chooseWindow(time: ArrayLike<number>, options: CandlestickOption
     start = Math.max(0, a - pad);
     end = Math.min(n, b + pad);
   } else {
-    start = Math.max(0, n - lastN);
-    end = n;
+    const u = options.untilMs === undefined ? n : lowerBound(time, options.untilMs);
+    end = options.untilMs === undefined ? n : Math.min(n, Math.max(1, u + (time[u] === options.untilMs ? 1 : 0)));
+    start = Math.max(0, end - lastN);
   }
   if (end - start > cap) {
     // keep the end (the latest bars, or the trade's exit side) in view
@@ -140,22 +143,61 @@ export function candlestick(bars: CandleBars, trades: readonly Trade[], options:
   return figure;
 }
 
+/** Options of candlestickPanel: the chart's, plus the other symbols of the run. */
+export interface CandlestickPanelOptions extends Omit<CandlestickOptions, "window" | "around"> {
+  /** The run's symbols: with two or more and `loadBars`, a selector switches the chart between them. */
+  readonly symbols?: readonly string[];
+  /** Gets a symbol's bars (the page asks the data worker); each symbol is asked once. */
+  readonly loadBars?: (symbol: string) => Promise<CandleBars>;
+}
+
 /**
- * The chart with its window controls: a number of latest bars to show, and `showTrade` to jump
- * to the bars around one trade (the page calls it when a trade row is clicked).
+ * The chart with its window controls: a number of latest bars to show, a symbol selector for a
+ * multi-symbol run (`data-testid="candles-symbol"`), and `showTrade` to jump to the bars around one
+ * trade, switching to its symbol (the page calls it when a trade row is clicked).
  */
-export function candlestickPanel(bars: CandleBars, trades: readonly Trade[], options: Omit<CandlestickOptions, "window" | "around"> = {}): { element: HTMLElement; showTrade: (trade: Trade) => void } {
-  const cap = options.maxCandles ?? 2000;
-  const lastInput = el("input", { type: "number", min: "10", max: String(cap), step: "10", value: String(options.lastN ?? 200), "data-testid": "candles-last" });
+export function candlestickPanel(bars: CandleBars, trades: readonly Trade[], options: CandlestickPanelOptions = {}): { element: HTMLElement; showTrade: (trade: Trade) => void; showSymbol: (symbol: string) => Promise<void> } {
+  const { symbols = [bars.symbol], loadBars, ...chart } = options;
+  const cap = chart.maxCandles ?? 2000;
+  const lastInput = el("input", { type: "number", min: "10", max: String(cap), step: "10", value: String(chart.lastN ?? 200), "data-testid": "candles-last" });
   const latest = el("button", { "data-testid": "candles-latest" }, "Show the latest");
+  const symbolSelect = el("select", { "data-testid": "candles-symbol", "aria-label": "Symbol of the chart" }, ...symbols.map((s) => el("option", { value: s }, s)));
+  symbolSelect.value = bars.symbol;
   const slot = el("div");
-  const draw = (extra: CandlestickOptions) => slot.replaceChildren(candlestick(bars, trades, { ...options, lastN: lastInput.valueAsNumber || 200, ...extra }));
+  const loaded = new Map<string, Promise<CandleBars>>([[bars.symbol, Promise.resolve(bars)]]);
+  let current = bars;
+  let asked = 0; // the latest symbol asked for wins over slower earlier answers
+  const draw = (extra: CandlestickOptions) => slot.replaceChildren(candlestick(current, trades, { ...chart, lastN: lastInput.valueAsNumber || 200, ...extra }));
+  const showSymbol = async (symbol: string, extra: CandlestickOptions = {}): Promise<void> => {
+    const token = ++asked;
+    symbolSelect.value = symbol;
+    if (symbol === current.symbol) return void draw(extra);
+    if (!loadBars) return;
+    if (!loaded.has(symbol)) {
+      slot.replaceChildren(el("p", { class: "qw-status" }, `Loading the bars of ${symbol}…`));
+      loaded.set(symbol, loadBars(symbol));
+    }
+    try {
+      const next = await loaded.get(symbol)!;
+      if (token !== asked) return;
+      current = next;
+      draw(extra);
+    } catch (error) {
+      loaded.delete(symbol);
+      if (token !== asked) return;
+      slot.replaceChildren(el("p", { class: "qw-error", role: "alert" }, `Could not load the bars of ${symbol}: ${error instanceof Error ? error.message : String(error)}`));
+    }
+  };
   lastInput.addEventListener("change", () => draw({}));
   latest.addEventListener("click", () => draw({}));
+  symbolSelect.addEventListener("change", () => void showSymbol(symbolSelect.value));
   draw({});
+  const many = symbols.length > 1 && loadBars !== undefined;
   const element = el("div", { class: "qw-candles-panel" },
-    el("div", { class: "qw-candles-controls" }, el("label", {}, "Latest ", lastInput, " bars"), latest,
+    el("div", { class: "qw-candles-controls" },
+      ...(many ? [el("label", {}, "Symbol ", symbolSelect)] : []),
+      el("label", {}, "Latest ", lastInput, " bars"), latest,
       el("small", {}, "click a trade in the list below to see the bars around it")),
     slot);
-  return { element, showTrade: (trade) => draw({ around: trade }) };
+  return { element, showTrade: (trade) => void showSymbol(trade.symbol, { around: trade }), showSymbol: (symbol) => showSymbol(symbol) };
 }

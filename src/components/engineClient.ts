@@ -14,6 +14,10 @@
  * const result = await engine.backtest({ dataset: "btc", symbols: "SYN-A", strategy: "sma-crossover",
  *   params: { fast: 10 }, cash: 100_000, commission: 0.001 }, (f) => (progress.value = f));
  * engine.cancelBacktest();                               // terminates that worker; backtest() rejects with CanceledError
+ *
+ * Strategy code instead of a built-in (the seam of a strategy editor, see ./strategySource.ts):
+ * const info = await engine.describeStrategy(code);       // {name, description, params}: the form's schema
+ * await engine.backtest({ dataset: "btc", symbols: ["SYN-A", "SYN-B"], strategy: info.name, source: code, params: {…} });
  */
 import * as Comlink from "comlink";
 import type { BacktestResult } from "../engine/backtest.js";
@@ -38,6 +42,11 @@ export type BacktestRequest = Omit<BacktestJob, "bars"> & {
  */
 export interface SweepRequest extends Omit<BacktestRequest, "params"> {
   readonly paramSets: readonly Readonly<Record<string, unknown>>[];
+  /**
+   * Periods to run every set on, instead of `range` (e.g. a walk-forward's in-sample windows, all
+   * in one pool of workers): `runs[p × paramSets.length + i]` is set i on period p.
+   */
+  readonly ranges?: readonly NonNullable<BacktestJob["range"]>[];
   /** Backtest workers to spread the runs over. Default min(navigator.hardwareConcurrency, 4). */
   readonly workers?: number;
 }
@@ -79,6 +88,13 @@ export interface Engine {
   tables(): Promise<string[]>;
   /** The built-in strategies with their parameter schemas (from the backtest worker). */
   strategies(): Promise<StrategyInfo[]>;
+  /**
+   * What strategy code declares (name, description, parameter schema), loaded and checked as
+   * backtest({ source }) would, in a worker of its own (a running or canceled backtest does not
+   * hold it up). Rejects with the message a run would give (a syntax error with its line). A new
+   * call while one is pending rejects the older with a CanceledError.
+   */
+  describeStrategy(source: string): Promise<StrategyInfo>;
   /**
    * Runs a backtest in the backtest worker: gets the bars from the data worker (transferred),
    * transfers them to the backtest worker and resolves with the result (its Float64Arrays
@@ -141,6 +157,31 @@ export function openEngine(): Engine {
   };
   let strategyList: Promise<StrategyInfo[]> | undefined;
 
+  // Code is described in a worker of its own; a pending call is dropped with its worker (its code may never return).
+  let inspector: { worker: Worker; remote: Comlink.Remote<BacktestApi>; pending?: (e: unknown) => void } | undefined;
+  const stopInspector = () => {
+    if (!inspector) return;
+    inspector.pending?.(new CanceledError());
+    inspector.remote[Comlink.releaseProxy]();
+    inspector.worker.terminate();
+    inspector = undefined;
+  };
+  async function describeStrategy(source: string): Promise<StrategyInfo> {
+    if (inspector?.pending) stopInspector();
+    if (!inspector) {
+      const w = new Worker(import.meta.resolve("./backtest.worker.js"), { type: "module", name: "strategy-check" });
+      inspector = { worker: w, remote: Comlink.wrap<BacktestApi>(w) };
+    }
+    const mine = inspector;
+    const dropped = new Promise<never>((_, reject) => { mine.pending = reject; });
+    dropped.catch(() => {});
+    try {
+      return await Promise.race([mine.remote.describe(source), dropped]);
+    } finally {
+      mine.pending = undefined;
+    }
+  }
+
   async function backtest(request: BacktestRequest, onProgress?: (fraction: number) => void): Promise<BacktestResult> {
     if (current) throw new Error("a backtest is already running; cancel it or wait for it");
     let canceled = false;
@@ -181,7 +222,7 @@ export function openEngine(): Engine {
     try {
       const symbols = typeof request.symbols === "string" ? [request.symbols] : [...request.symbols];
       if (symbols.length === 0) throw new Error("choose at least one symbol");
-      const total = request.paramSets.length;
+      const total = request.paramSets.length * (request.ranges?.length ?? 1);
       const runs: SweepRun[] = new Array(total);
       if (total === 0) return { runs, workers: 0 };
       const bars: BarSeries[] = [];
@@ -194,13 +235,15 @@ export function openEngine(): Engine {
       }
       // a copy of the bars to each worker (structured clone); the last one gets the page's by transfer
       await race(Promise.all(pool.map((p, i) => p.remote.setBars(i === n - 1 ? Comlink.transfer(bars, bars.flatMap(barBuffers)) : bars))));
-      const { dataset: _d, symbols: _s, paramSets, workers: _w, ...settings } = request;
+      const { dataset: _d, symbols: _s, paramSets, workers: _w, ranges, ...settings } = request;
       let next = 0;
       let done = 0;
       const drain = async (p: (typeof pool)[number]) => {
         while (next < total && stopped === undefined) {
           const i = next++;
-          const job: SweepJob = { ...settings, params: paramSets[i] };
+          const job: SweepJob = ranges
+            ? { ...settings, params: paramSets[i % paramSets.length], range: ranges[Math.floor(i / paramSets.length)] }
+            : { ...settings, params: paramSets[i] };
           runs[i] = await p.remote.sweepRun(job);
           done++;
           onProgress?.(done, total);
@@ -231,6 +274,7 @@ export function openEngine(): Engine {
       strategyList = undefined;
       throw e;
     })),
+    describeStrategy,
     backtest,
     running: () => current !== undefined,
     cancelBacktest: () => {
@@ -250,6 +294,7 @@ export function openEngine(): Engine {
       sweepState?.stop(new CanceledError());
       current?.reject(new CanceledError());
       stopBacktester();
+      stopInspector();
       remote[Comlink.releaseProxy]();
       worker.terminate();
     },

@@ -3,7 +3,8 @@
  * fetched): a pure function (runs, { x, y, metric }) → element.
  *
  * - Two parameters on a grid: a heatmap (Plot `cell`), a color legend, and the value written in
- *   each cell when there are at most 144 cells.
+ *   each cell when there are at most 144 cells. Either axis may be a choice or a true/false
+ *   parameter (its values in the order the runs give them).
  * - Two parameters from a random search (not a grid): a scatter of dots colored by the metric.
  * - One parameter: the metric against it as a line with a dot per run.
  *
@@ -64,7 +65,17 @@ export function formatMetric(metric: keyof Metrics, x: number): string {
   return x.toFixed(2);
 }
 
-const sortValues = (values: unknown[]) => [...new Set(values)].sort((a, b) => (typeof a === "number" && typeof b === "number" ? a - b : String(a).localeCompare(String(b))));
+/** An axis' values: numbers ascending, false before true, choices in the order they come (a grid's: the schema's). */
+const sortValues = (values: unknown[]) => {
+  const distinct = [...new Set(values)];
+  if (distinct.every((v) => typeof v === "number")) return (distinct as number[]).sort((a, b) => a - b);
+  if (distinct.every((v) => typeof v === "boolean")) return distinct.sort((a, b) => Number(a) - Number(b));
+  return distinct;
+};
+
+/** A linear scale for a numeric axis; a point scale in the values' order for choices and booleans. */
+const axisScale = (values: unknown[], label: string): Plot.ScaleOptions =>
+  (values.every((v) => typeof v === "number") ? { label } : { type: "point", domain: values, label });
 
 /** Sets data-* on the rendered elements of a mark (they come in the order of `index`). */
 function tag(data: readonly Datum[], selector: string) {
@@ -127,7 +138,9 @@ export function heatmap(runs: readonly SweepRun[], options: HeatmapOptions): HTM
 
   const xs = sortValues(data.map((d) => d.x));
   const ys = y ? sortValues(data.map((d) => d.y)) : [];
-  const isGrid = y !== undefined && xs.length * ys.length === new Set(data.map((d) => `${String(d.x)}|${String(d.y)}`)).size;
+  // a grid has exactly one run per cell (a random search that drew every cell, some twice, is not one)
+  const cellCount = new Set(data.map((d) => `${String(d.x)}|${String(d.y)}`)).size;
+  const isGrid = y !== undefined && xs.length * ys.length === cellCount && cellCount === data.length;
   let chart: Element;
   if (y && isGrid) {
     figure.dataset.kind = "grid";
@@ -153,7 +166,7 @@ export function heatmap(runs: readonly SweepRun[], options: HeatmapOptions): HTM
     figure.dataset.kind = "scatter";
     chart = Plot.plot({
       width, height: 420, marginLeft: 60, grid: true,
-      x: { label: x }, y: { label: y }, color,
+      x: axisScale(xs, x), y: axisScale(ys, y), color,
       marks: [
         Plot.dot(bad, { x: "x", y: "y", r: 4, stroke: "#9ca3af", symbol: "times", title, render: tag(bad, "path") }),
         Plot.dot(ok, { x: "x", y: "y", r: 6, fill: "value", stroke: "#333", strokeWidth: 0.5, title, render: tag(ok, "circle") }),

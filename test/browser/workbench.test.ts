@@ -1,8 +1,10 @@
 /**
  * The backtest workbench page (src/workbench.md) in the real built site, in Debian's Chromium
  * with every request outside 127.0.0.1 refused: a run in the backtest worker shows the same
- * metrics as runBacktest and the CLI in Node, a bad file names its row, and a long run can be
- * canceled and followed by a new one.
+ * metrics as runBacktest and the CLI in Node, on one symbol or two together; strategy code typed
+ * into the page runs like a built-in, and when it throws mid-run the page names the strategy, the
+ * callback and the bar and keeps the result so far; the page answers clicks while a run goes; a
+ * bad file names its row; a long run can be canceled and followed by a new one.
  */
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -10,7 +12,9 @@ import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { syntheticMarket } from "../../engine/data/synthetic.ts";
-import { runBacktest } from "../../engine/backtest.ts";
+import { runBacktest, type BacktestResult } from "../../engine/backtest.ts";
+import { defineStrategy, type AnyStrategy } from "../../engine/strategy/defineStrategy.ts";
+import { formatTime } from "../../engine/time.ts";
 import { main as cli } from "../../engine/node/cli/backtest.ts";
 import { readBars } from "../../engine/node/readBars.ts";
 import { writeBarsParquet } from "../../engine/node/writeBars.ts";
@@ -36,6 +40,55 @@ function minuteBars(n: number) {
   return syntheticMarket({ seed: 7, symbols: ["BIG"], timeframe: "1m", bars: n })[0]!;
 }
 
+/** Ticks exactly `names` in the page's symbol picker. */
+async function pickSymbols(names: readonly string[]) {
+  const all = page.getByTestId("symbol-all");
+  await all.check();
+  await all.uncheck();
+  for (const name of names) await page.getByTestId(`symbol-${name}`).check();
+  expect(await page.getByTestId("symbols").getAttribute("data-selected")).toBe(names.join(","));
+}
+
+/** Strategy code as Node runs it: the same module text, imported from a data: URL. */
+async function strategyFromSource(source: string): Promise<AnyStrategy> {
+  const module = (await import(`data:text/javascript,${encodeURIComponent(source)}`)) as { default: Parameters<typeof defineStrategy>[0] };
+  return defineStrategy(module.default);
+}
+
+/** Every metric the page shows equals `ref`'s, to the last digit. */
+async function expectMetrics(ref: BacktestResult) {
+  const shown = await shownMetrics();
+  expect(Object.keys(shown).length).toBeGreaterThan(10);
+  for (const [key, value] of Object.entries(shown)) expect([key, value]).toEqual([key, String(ref.metrics[key as keyof typeof ref.metrics])]);
+}
+
+/** A custom strategy that trades every `every` bars, then throws on its `failAt`-th bar (line 12). */
+const FLAKY = `export default {
+  name: "flaky",
+  description: "In and out every few bars, until it throws.",
+  params: {
+    every: { default: 24, min: 1, max: 1000, integer: true },
+    failAt: { default: 3000, min: 1, max: 1000000, integer: true },
+  },
+  init: () => ({ n: 0 }),
+  onBar(ctx, s) {
+    s.n++;
+    if (s.n % ctx.params.every === 0) ctx.orderTargetPercent(ctx.position > 0 ? 0 : 0.9);
+    if (s.n === ctx.params.failAt) throw new Error("boom at bar " + s.n);
+  },
+};
+`;
+/** A custom strategy that never returns from its 100th bar: only Cancel ends its run. */
+const ENDLESS = `export default {
+  name: "endless",
+  params: {},
+  init: () => ({ n: 0 }),
+  onBar(ctx, s) {
+    if (++s.n === 100) for (;;) {}
+  },
+};
+`;
+
 /** The metrics the page shows, as `data-metric` → `data-value`. */
 async function shownMetrics(): Promise<Record<string, string>> {
   return page.locator("[data-testid=metrics] td[data-metric]").evaluateAll((cells) =>
@@ -47,7 +100,7 @@ beforeAll(async () => {
   ({ tmp, server, browser, page, pageErrors } = opened);
   site = opened.site.dir;
   parquetPath = opened.site.sampleParquet;
-  await page.locator("[data-testid=symbol] option[value='SYN-A']").waitFor({ state: "attached", timeout: 60_000 });
+  await page.locator("[data-testid=symbol-SYN-A]").waitFor({ state: "attached", timeout: 60_000 });
 }, BUILD_TIMEOUT_MS + 90_000);
 
 afterAll(async () => {
@@ -65,7 +118,7 @@ describe("the backtest workbench in Chromium (built site, network off)", () => {
   });
 
   it("runs sma-crossover on the sample in the worker and shows the metrics runBacktest and the CLI give in Node", async () => {
-    await page.getByTestId("symbol").selectOption("SYN-A");
+    await pickSymbols(["SYN-A"]);
     await page.getByTestId("strategy").selectOption("sma-crossover");
     await page.getByTestId("cash").fill("100000");
     await page.getByTestId("commission").fill("0.001");
@@ -104,8 +157,9 @@ describe("the backtest workbench in Chromium (built site, network off)", () => {
     const firstPnl = await page.locator("[data-testid=trades] tbody tr:first-child td:nth-child(9)").innerText();
     const worst = Math.min(...ref.trades.slice(0, 200).map((t) => t.netPnl));
     expect(Number(firstPnl.replace(/,/g, ""))).toBeCloseTo(worst, 2);
-    await mkdir(join(ROOT, "test-output"), { recursive: true });
-    await page.screenshot({ path: join(ROOT, "test-output", "workbench.png"), fullPage: true });
+    // one symbol: no per-symbol table, no symbol selector on the chart
+    expect(await page.getByTestId("per-symbol").count()).toBe(0);
+    expect(await page.getByTestId("candles-symbol").count()).toBe(0);
   });
 
   it("shows a parameter error clearly and stays usable", async () => {
@@ -115,6 +169,164 @@ describe("the backtest workbench in Chromium (built site, network off)", () => {
     await expect(page.getByTestId("run-error").first().innerText()).resolves.toMatch(/fast \(50\) must be shorter than slow \(30\)/);
     await page.getByTestId("param-fast").fill("10");
     expect(await page.getByTestId("run").isEnabled()).toBe(true);
+  });
+
+  it("runs two symbols on one timeline: the metrics are runBacktest's in Node on the same two series, and results show per symbol", async () => {
+    await pickSymbols(["SYN-A", "SYN-B"]);
+    await page.getByTestId("strategy").selectOption("sma-crossover");
+    await page.getByTestId("param-fast").fill("10");
+    await page.getByTestId("param-slow").fill("30");
+    await page.getByTestId("param-allocation").fill("0.5");
+    await page.getByTestId("run").click();
+    await expect.poll(() => page.getByTestId("run-status").innerText(), { timeout: 30_000 }).toMatch(/^done in/);
+
+    const a = await readBars(parquetPath, { symbol: "SYN-A" });
+    const b = await readBars(parquetPath, { symbol: "SYN-B" });
+    const ref = runBacktest({ bars: [a, b], strategy: smaCrossover, params: { fast: 10, slow: 30, allocation: 0.5 }, cash: 100_000, commission: 0.001, fill: { fillOnClose: false } });
+    expect(ref.symbols).toEqual(["SYN-A", "SYN-B"]);
+    await expectMetrics(ref);
+    await expect(page.getByTestId("result-summary").innerText()).resolves.toMatch(/on SYN-A, SYN-B · 17,568 bars/);
+    await expect(page.getByTestId("result-summary").getAttribute("data-bars")).resolves.toBe(String(a.length + b.length));
+
+    // per symbol: each symbol's closed trades and net PnL, as Node's trades give them
+    for (const symbol of ["SYN-A", "SYN-B"]) {
+      const mine = ref.trades.filter((t) => t.symbol === symbol);
+      expect(mine.length).toBeGreaterThan(5);
+      const cell = (key: string) => page.locator(`[data-testid=per-symbol] td[data-symbol='${symbol}'][data-key='${key}']`).getAttribute("data-value");
+      expect(await cell("trades")).toBe(String(mine.length));
+      expect(Number(await cell("netPnl"))).toBeCloseTo(mine.reduce((s, t) => s + t.netPnl, 0), 6);
+    }
+    // the trade list names each trade's symbol, in the engine's order
+    const listed = await page.locator("[data-testid=trades] tbody tr td:nth-child(2)").allInnerTexts();
+    expect(listed).toEqual(ref.trades.slice(0, 200).map((t) => t.symbol));
+    expect(new Set(listed)).toEqual(new Set(["SYN-A", "SYN-B"]));
+
+    // the candlestick chart switches between the run's symbols and marks each one's own trades
+    const chart = page.getByTestId("candlestick");
+    await chart.waitFor({ timeout: 20_000 });
+    expect(await page.locator("[data-testid=candles-symbol] option").allInnerTexts()).toEqual(["SYN-A", "SYN-B"]);
+    await page.getByTestId("candles-symbol").selectOption("SYN-B");
+    await expect.poll(() => page.locator("[data-testid=candlestick] .qw-candles-caption").innerText()).toMatch(/^SYN-B: bars/);
+    const from = Number(await chart.getAttribute("data-from")), to = Number(await chart.getAttribute("data-to"));
+    expect(to).toBe(b.time[b.length - 1]);
+    const bTrades = ref.trades.filter((t) => t.symbol === "SYN-B");
+    expect(await chart.getAttribute("data-entries")).toBe(String(bTrades.filter((t) => t.entryTimeMs >= from && t.entryTimeMs <= to).length));
+    // a click on a SYN-A trade brings SYN-A back, around that trade
+    const k = ref.trades.findIndex((t) => t.symbol === "SYN-A");
+    await page.locator("[data-testid=trades] tbody tr").nth(k).click();
+    await expect.poll(() => page.locator("[data-testid=candlestick] .qw-candles-caption").innerText()).toMatch(/^SYN-A: bars/);
+    expect(await page.getByTestId("candles-symbol").inputValue()).toBe("SYN-A");
+    expect(Number(await page.getByTestId("candlestick").getAttribute("data-from"))).toBeLessThanOrEqual(ref.trades[k]!.entryTimeMs);
+    await page.getByTestId("candles-symbol").selectOption("SYN-B");
+    await expect.poll(() => page.locator("[data-testid=candlestick] .qw-candles-caption").innerText()).toMatch(/^SYN-B: bars/);
+
+    await mkdir(join(ROOT, "test-output"), { recursive: true });
+    await page.screenshot({ path: join(ROOT, "test-output", "workbench.png"), fullPage: true });
+  });
+
+  it("runs strategy code that throws mid-run: names the strategy, the callback and the bar, keeps the result so far and the earlier runs; a new run then completes", async () => {
+    const runsBefore = await page.locator("[data-testid=runs] tbody tr").count();
+    expect(runsBefore).toBeGreaterThanOrEqual(2);
+    await pickSymbols(["SYN-A"]);
+    await page.getByTestId("strategy").selectOption("(custom)");
+    const code = page.getByTestId("strategy-code");
+    expect(await code.isVisible()).toBe(true);
+    await expect.poll(() => page.getByTestId("code-status").innerText()).toMatch(/^✓ close-above-sma: 2 parameters/); // the example
+    await code.fill(FLAKY);
+    await code.blur();
+    await expect.poll(() => page.getByTestId("code-status").innerText()).toBe("✓ flaky: 2 parameters · In and out every few bars, until it throws.");
+    // the form comes from the code's schema
+    expect(await page.getByTestId("param-every").inputValue()).toBe("24");
+    expect(await page.getByTestId("param-failAt").inputValue()).toBe("3000");
+    await page.getByTestId("run").click();
+    await expect.poll(() => page.getByTestId("run-status").innerText(), { timeout: 30_000 }).toBe("stopped by an error");
+
+    const bars = await readBars(parquetPath, { symbol: "SYN-A" });
+    const flaky = await strategyFromSource(FLAKY);
+    const ref = runBacktest({ bars, strategy: flaky, cash: 100_000, commission: 0.001, fill: { fillOnClose: false } });
+    expect(ref.error?.code).toBe("STRATEGY_THREW");
+    expect(ref.error?.message).toBe(`strategy "flaky" onBar threw on the SYN-A bar of ${formatTime(bars.time[2999]!)}: boom at bar 3000`);
+    expect(ref.trades.length).toBeGreaterThan(20);
+    const shownError = await page.getByTestId("run-error").innerText();
+    expect(shownError).toContain("The run stopped (STRATEGY_THREW)");
+    expect(shownError).toContain(`${ref.error!.message} (line 12, column`); // and where in the code
+    // the result so far: up to and including the failing bar
+    await expect(page.getByTestId("result-summary").getAttribute("data-bars")).resolves.toBe("3000");
+    expect(ref.barsProcessed).toBe(3000);
+    await expectMetrics(ref);
+    expect(await page.locator("[data-testid=equity-chart] svg").count()).toBe(2);
+    expect(await page.locator("[data-testid=trades] tbody tr").count()).toBe(Math.min(200, ref.trades.length));
+    // the candlesticks end where the run stopped
+    await page.getByTestId("candlestick").waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId("candlestick").getAttribute("data-to")).toBe(String(bars.time[2999]));
+    // the stopped run is not added; the earlier runs are kept
+    expect(await page.locator("[data-testid=runs] tbody tr").count()).toBe(runsBefore);
+    await mkdir(join(ROOT, "test-output"), { recursive: true });
+    await page.screenshot({ path: join(ROOT, "test-output", "workbench-custom.png"), fullPage: true });
+
+    // the same code with failAt beyond the data: the run completes and joins the runs
+    await page.getByTestId("param-failAt").fill("1000000");
+    await page.getByTestId("run").click();
+    await expect.poll(() => page.getByTestId("run-status").innerText(), { timeout: 30_000 }).toMatch(/^done in/);
+    const full = runBacktest({ bars, strategy: flaky, params: { failAt: 1_000_000 }, cash: 100_000, commission: 0.001 });
+    expect(full.error).toBeUndefined();
+    await expectMetrics(full);
+    expect(await page.locator("[data-testid=runs] tbody tr").count()).toBe(runsBefore + 1);
+    await expect(page.locator("[data-testid=runs] tbody tr").last().innerText()).resolves.toContain("flaky every=24 failAt=1000000 · SYN-A");
+  });
+
+  it("says where a syntax error in the code is, and stays usable", async () => {
+    const before = await page.getByTestId("result-summary").innerText();
+    const broken = FLAKY.replace("s.n++;", "s.n++ +;");
+    await page.getByTestId("strategy-code").fill(broken);
+    await page.getByTestId("run").click();
+    await expect.poll(() => page.getByTestId("run-status").innerText()).toBe("failed");
+    const shown = await page.getByTestId("run-error").first().innerText();
+    expect(shown).toMatch(/^Strategy code: the strategy code does not load: SyntaxError: Unexpected token ';' \(line 10, column \d+\)$/);
+    await expect(page.getByTestId("code-status").innerText()).resolves.toMatch(/^✗ the strategy code does not load: SyntaxError/);
+    await expect(page.getByTestId("result-summary").innerText()).resolves.toBe(before);
+    // a module without a default export says so
+    await page.getByTestId("strategy-code").fill("export const strategy = {};\n");
+    await page.getByTestId("run").click();
+    await expect.poll(() => page.getByTestId("run-error").first().innerText()).toMatch(/must end with "export default \{ name, params, init, onBar \}"; its default export is missing/);
+    await page.getByTestId("strategy-code").fill(FLAKY);
+    await page.getByTestId("strategy-code").blur();
+    await expect.poll(() => page.getByTestId("code-status").innerText()).toMatch(/^✓ flaky/);
+    expect(await page.getByTestId("run").isEnabled()).toBe(true);
+  });
+
+  it("answers clicks while a run goes: another symbol's chart is drawn and the trades sorted before the run ends; Cancel stops it", async () => {
+    // a finished two-symbol run on the page, then a run that cannot end by itself
+    await pickSymbols(["SYN-A", "SYN-B"]);
+    await page.getByTestId("strategy").selectOption("sma-crossover");
+    await page.getByTestId("run").click();
+    await expect.poll(() => page.getByTestId("run-status").innerText(), { timeout: 30_000 }).toMatch(/^done in/);
+    await page.getByTestId("candlestick").waitFor({ timeout: 20_000 });
+    const before = await page.getByTestId("result-summary").innerText();
+    await page.getByTestId("strategy").selectOption("(custom)");
+    await page.getByTestId("strategy-code").fill(ENDLESS);
+    await page.getByTestId("strategy-code").blur();
+    await expect.poll(() => page.getByTestId("code-status").innerText()).toMatch(/^✓ endless/);
+    await page.getByTestId("run").click();
+    await expect.poll(() => page.getByTestId("run-status").innerText()).toBe("running…");
+    expect(await page.getByTestId("cancel").isEnabled()).toBe(true);
+
+    // while the worker spins: switch the chart to SYN-A (bars fetched and drawn) and sort the trades
+    const other = (await page.getByTestId("candles-symbol").inputValue()) === "SYN-A" ? "SYN-B" : "SYN-A";
+    await page.getByTestId("candles-symbol").selectOption(other);
+    await expect.poll(() => page.locator("[data-testid=candlestick] .qw-candles-caption").innerText()).toMatch(new RegExp(`^${other}: bars`));
+    await page.locator("[data-testid=trades] th", { hasText: "Net PnL" }).click();
+    await expect.poll(() => page.locator("[data-testid=trades] th[aria-sort]").innerText()).toBe("Net PnL");
+    // …all handled before the run ended (it never ends by itself)
+    expect(await page.getByTestId("run-status").innerText()).toBe("running…");
+    expect(await page.getByTestId("cancel").isEnabled()).toBe(true);
+
+    await page.getByTestId("cancel").click();
+    await expect.poll(() => page.getByTestId("run-status").innerText()).toBe("canceled");
+    await expect(page.getByTestId("result-summary").innerText()).resolves.toBe(before);
+    await page.getByTestId("strategy").selectOption("sma-crossover");
+    await page.getByTestId("run").click();
+    await expect.poll(() => page.getByTestId("run-status").innerText(), { timeout: 30_000 }).toMatch(/^done in/);
   });
 
   it("shows a dropped CSV's bad row by its line, and keeps the page usable", async () => {

@@ -288,13 +288,29 @@ describe("RiskManager", () => {
     });
   });
 
-  it("keeps the effective state the most severe of the three layers under any sequence of events", () => {
+  it("holds named conditions as a layer of their own, named in denials", () => {
+    const manager = new RiskManager([]);
+    manager.setState("HALTED", "paused by ops", day1);
+    manager.setCondition("STALE_FEED", "REDUCING", "no kline for 90 s", day1 + 1);
+    expect(manager.state).toBe("HALTED");
+    manager.setState("ACTIVE", "resumed", day1 + 2);
+    expect(manager.state).toBe("REDUCING");
+    expect(manager.checkOrder(order({ side: "buy", quantity: 1 }), long100)?.context).toMatchObject({ cause: "STALE_FEED", reason: "no kline for 90 s" });
+    expect(manager.checkOrder(order({ side: "sell", quantity: 10 }), long100)).toBeNull();
+    manager.setCondition("STALE_FEED", null, "feed back", day1 + 3);
+    expect(manager.state).toBe("ACTIVE");
+    expect(manager.transitions.map((t) => [t.to, t.code])).toEqual([["HALTED", "MANUAL"], ["REDUCING", "MANUAL"], ["ACTIVE", "STALE_FEED"]]);
+    expect(() => manager.setCondition("X", "PAUSED" as TradingState, "", day1)).toThrow(InputError);
+  });
+
+  it("keeps the effective state the most severe of the four layers under any sequence of events", () => {
     const severity = { ACTIVE: 0, REDUCING: 1, HALTED: 2 } as const;
     const event = fc.oneof(
       fc.record({ kind: fc.constant("equity" as const), value: fc.double({ min: 1, max: 200, noNaN: true }), dayStep: fc.boolean() }),
       fc.record({ kind: fc.constant("set" as const), state: fc.constantFrom<TradingState>("ACTIVE", "REDUCING", "HALTED") }),
       fc.record({ kind: fc.constant("kill" as const) }),
       fc.record({ kind: fc.constant("release" as const) }),
+      fc.record({ kind: fc.constant("condition" as const), code: fc.constantFrom("STALE_FEED", "RECONCILING"), state: fc.constantFrom<TradingState | null>(null, "ACTIVE", "REDUCING", "HALTED") }),
     );
     fc.assert(
       fc.property(fc.array(event, { maxLength: 60 }), (events) => {
@@ -308,8 +324,10 @@ describe("RiskManager", () => {
           if (e.kind === "equity") manager.onEquity(t, e.value);
           else if (e.kind === "set") manager.setState(e.state, "prop", t);
           else if (e.kind === "kill") manager.kill("prop", t);
+          else if (e.kind === "condition") manager.setCondition(e.code, e.state, "prop", t);
           else manager.release(t);
-          const expected = Math.max(severity[manager.ruleState], severity[manager.manualState], manager.killed ? 2 : 0);
+          const held = Math.max(0, ...[...manager.conditions.values()].map((c) => c.level));
+          const expected = Math.max(severity[manager.ruleState], severity[manager.manualState], manager.killed ? 2 : 0, held);
           expect(severity[manager.state]).toBe(expected);
         }
         let state: TradingState = "ACTIVE";
