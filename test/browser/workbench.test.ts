@@ -375,6 +375,24 @@ describe("the backtest workbench in Chromium (built site, network off)", () => {
     expect(Number((await shownMetrics()).numberOfTrades)).toBeGreaterThan(1000);
   }, 120_000);
 
+  it("lists on the home page the datasets at hand, links to every page, and the runs made in this browser", async () => {
+    const home = await browser.context.newPage();
+    try {
+      await home.goto(new URL("/", page.url()).href);
+      await home.getByTestId("recent-runs").waitFor({ timeout: 30_000 });
+      const runs = await home.locator("[data-testid=recent-runs] tbody tr").allInnerTexts();
+      expect(runs.length).toBeGreaterThanOrEqual(2);
+      expect(runs.some((r) => r.includes("sma-crossover") && r.includes("SYN-A, SYN-B"))).toBe(true);
+      expect(await home.locator("[data-testid=datasets] tbody tr").count()).toBe(3);
+      const links = await home.locator("main a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+      for (const path of ["./workbench", "./sweep", "./walk-forward", "./research/universe", "./research/robustness", "./research/risk-rules", "./data"]) {
+        expect(links).toContain(path);
+      }
+    } finally {
+      await home.close();
+    }
+  });
+
   it("made no request outside 127.0.0.1 and threw no page error", () => {
     expect(browser.blocked).toEqual([]);
     expect(browser.requests.filter((url) => !url.startsWith(`${server.origin}/`) && !/^(data|blob):/.test(url))).toEqual([]);
