@@ -12,6 +12,8 @@ import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { syntheticMarket } from "../../engine/data/synthetic.ts";
+import { resampleBars } from "../../data-loaders/resample.ts";
+import { riskRules } from "../../engine/risk/riskConfig.ts";
 import { runBacktest, type BacktestResult } from "../../engine/backtest.ts";
 import { defineStrategy, type AnyStrategy } from "../../engine/strategy/defineStrategy.ts";
 import { formatTime } from "../../engine/time.ts";
@@ -327,6 +329,28 @@ describe("the backtest workbench in Chromium (built site, network off)", () => {
     await page.getByTestId("strategy").selectOption("sma-crossover");
     await page.getByTestId("run").click();
     await expect.poll(() => page.getByTestId("run-status").innerText(), { timeout: 30_000 }).toMatch(/^done in/);
+  });
+
+  it("runs on a coarser timeframe resampled by DuckDB and lists the orders the risk rules refused, as runBacktest does in Node", async () => {
+    await pickSymbols(["SYN-A"]);
+    await page.getByTestId("strategy").selectOption("sma-crossover");
+    await page.getByTestId("timeframe").selectOption("4h");
+    await page.locator("details.qw-risk summary").click();
+    await page.getByTestId("risk").fill(JSON.stringify({ maxOrdersPerDay: 1 }));
+    await page.getByTestId("run").click();
+    await expect.poll(() => page.getByTestId("run-status").innerText(), { timeout: 30_000 }).toMatch(/^done in/);
+    const shown = await shownMetrics();
+    const bars = await resampleBars(await readBars(parquetPath, { symbol: "SYN-A" }), "4h");
+    const ref = runBacktest({ bars, strategy: smaCrossover, cash: 100_000, commission: 0.001, risk: riskRules({ maxOrdersPerDay: 1 }) });
+    expect(ref.rejections.length).toBeGreaterThan(0);
+    expect(Number(shown.finalEquity)).toBe(ref.metrics.finalEquity);
+    expect(Number(shown.numberOfTrades)).toBe(ref.metrics.numberOfTrades);
+    await expect(page.getByTestId("result-summary").getAttribute("data-bars")).resolves.toBe(String(bars.length));
+    await expect(page.getByTestId("rejections").getAttribute("data-count")).resolves.toBe(String(ref.rejections.length));
+    const codes = await page.locator("[data-testid=rejections-by-code] td[data-column=code]").allInnerTexts();
+    expect(codes).toEqual([...new Set(ref.rejections.map((r) => r.code))]);
+    await page.getByTestId("timeframe").selectOption("");
+    await page.getByTestId("risk").fill("");
   });
 
   it("shows a dropped CSV's bad row by its line, and keeps the page usable", async () => {
