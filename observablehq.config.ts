@@ -1,5 +1,7 @@
 // Observable Framework config. Every setting below keeps `npm run build` offline
 // (see ../shared/STACK.md 2.1 and pitfalls P5, P6).
+import { reportPages } from "./engine/node/reports/reportPages.ts";
+
 export default {
   title: "Quant workbench",
   root: "src",
@@ -24,8 +26,19 @@ export default {
         { name: "Risk rules", path: "/research/risk-rules" },
       ],
     },
+    {
+      name: "Collaborate",
+      pages: [
+        { name: "Strategy editor", path: "/editor" },
+        { name: "Compare versions", path: "/compare" },
+        { name: "Notebook", path: "/notebook" },
+      ],
+    },
+    { name: "Reports", path: "/reports/" },
     { name: "Sample data", path: "/samples" },
   ],
+  // one page per report spec (src/reports/specs/<id>.json), built by src/reports/[run].json.ts
+  dynamicPaths: () => reportPages(),
   pager: false,
   search: false,
 };

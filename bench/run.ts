@@ -16,6 +16,7 @@ const benches: [string, Bench | undefined][] = [
   ["engine", engineBench],
   ["data", await optional("./data.bench.ts", "dataBench")],
   ["browser", await optional("./browser.bench.ts", "browserBench")],
+  ["live", await optional("./live.bench.ts", "liveBench")],
 ];
 const out: Record<string, unknown> = { node: process.version };
 for (const [name, bench] of benches) {

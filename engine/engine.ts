@@ -156,7 +156,14 @@ export class Engine implements ExecutionHost {
    * current values, and seen by the strategy from its next callback.
    */
   setParams(changes: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
-    this.currentParams = resolveParams(this.strategy.name, this.strategy.params, { ...this.currentParams, ...changes });
+    const next = resolveParams(this.strategy.name, this.strategy.params, { ...this.currentParams, ...changes });
+    for (const name of Object.keys(changes)) {
+      if (this.strategy.params[name]?.hot === false && next[name] !== this.currentParams[name]) {
+        throw new InputError("PARAM_NOT_HOT", { strategy: this.strategy.name, param: name },
+          `strategy "${this.strategy.name}": ${name} is fixed when the strategy starts (its indicators are built from it); set it and restart the strategy`);
+      }
+    }
+    this.currentParams = next;
     return this.currentParams;
   }
 

@@ -32,8 +32,8 @@ export const bollingerMeanReversion = defineStrategy({
   name: "bollinger-mean-reversion",
   description: "Long below the lower Bollinger band (short above the upper one if allowed); exit with a limit order at the middle band.",
   params: {
-    period: { default: 20, min: 2, max: 400, integer: true, description: "SMA / standard deviation window (bars)" },
-    k: { default: 2, min: 0.1, max: 10, description: "band width in population standard deviations" },
+    period: { default: 20, min: 2, max: 400, integer: true, hot: false, description: "SMA / standard deviation window (bars)" },
+    k: { default: 2, min: 0.1, max: 10, hot: false, description: "band width in population standard deviations" },
     allocation: { default: 1, min: 0.01, max: 1, description: "fraction of equity per position" },
     allowShort: { default: false, description: "also sell short when the close is above the upper band" },
   },

@@ -36,9 +36,9 @@ export const donchianBreakout = defineStrategy({
   name: "donchian-breakout",
   description: "Long on a close above the previous N-bar high, flat on a close below the previous M-bar low; optional ATR trailing stop.",
   params: {
-    entryPeriod: { default: 20, min: 1, max: 400, integer: true, description: "bars of the entry channel (highest high)" },
-    exitPeriod: { default: 10, min: 1, max: 400, integer: true, description: "bars of the exit channel (lowest low)" },
-    atrPeriod: { default: 14, min: 1, max: 400, integer: true, description: "ATR period (Wilder) for the trailing stop" },
+    entryPeriod: { default: 20, min: 1, max: 400, integer: true, hot: false, description: "bars of the entry channel (highest high)" },
+    exitPeriod: { default: 10, min: 1, max: 400, integer: true, hot: false, description: "bars of the exit channel (lowest low)" },
+    atrPeriod: { default: 14, min: 1, max: 400, integer: true, hot: false, description: "ATR period (Wilder) for the trailing stop" },
     atrMultiple: { default: 0, min: 0, max: 20, description: "trailing stop distance in ATRs (0 = no trailing stop)" },
     allocation: { default: 1, min: 0.01, max: 1, description: "fraction of equity to hold while long" },
   },

@@ -31,7 +31,7 @@ export const rsiMeanReversion = defineStrategy({
   name: "rsi-mean-reversion",
   description: "Long when Wilder RSI drops below the oversold level, flat when it rises above the exit level; optional stop-loss.",
   params: {
-    period: { default: 14, min: 2, max: 200, integer: true, description: "RSI period (bars, Wilder smoothing)" },
+    period: { default: 14, min: 2, max: 200, integer: true, hot: false, description: "RSI period (bars, Wilder smoothing)" },
     oversold: { default: 30, min: 1, max: 50, description: "enter long when RSI is below this" },
     exitLevel: { default: 70, min: 50, max: 99, description: "exit when RSI is above this (70: overbought; 50: back at the mean)" },
     allocation: { default: 1, min: 0.01, max: 1, description: "fraction of equity to hold while long" },

@@ -15,8 +15,8 @@ export const smaCrossover = defineStrategy({
   name: "sma-crossover",
   description: "Long when the fast SMA crosses above the slow SMA, flat when it crosses below.",
   params: {
-    fast: { default: 10, min: 2, max: 200, integer: true, description: "fast SMA period (bars)" },
-    slow: { default: 30, min: 3, max: 400, integer: true, description: "slow SMA period (bars)" },
+    fast: { default: 10, min: 2, max: 200, integer: true, hot: false, description: "fast SMA period (bars)" },
+    slow: { default: 30, min: 3, max: 400, integer: true, hot: false, description: "slow SMA period (bars)" },
     allocation: { default: 1, min: 0.01, max: 1, description: "fraction of equity each entry buys (1 = all in; 1/N to share among N symbols)" },
   },
   init(ctx, p) {

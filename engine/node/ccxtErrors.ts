@@ -55,8 +55,9 @@ export type OrderFailure = "rejected" | "rate_limited" | "unknown";
 
 export function orderFailure(e: unknown): OrderFailure {
   if (isRateLimit(e)) return "rate_limited";
-  // a duplicate client id means an order with it is there already: find it
-  if (e instanceof ccxt.DuplicateOrderId) return "unknown";
+  // a duplicate client id means an order with it is there already: find it (ccxt 4.5 raises Binance's
+  // "Duplicate order sent." as a plain InvalidOrder, so the message is the only sign)
+  if (e instanceof ccxt.DuplicateOrderId || (e instanceof ccxt.InvalidOrder && /duplicate order/i.test(e.message))) return "unknown";
   if (e instanceof ccxt.ExchangeError) return "rejected";
   return "unknown";
 }

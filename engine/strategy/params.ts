@@ -1,23 +1,29 @@
 import { InputError } from "../errors.js";
 
+/**
+ * What every parameter kind may say of itself. `hot: false` marks a value the strategy uses only
+ * when it starts (an indicator's period): a running strategy cannot take a new one (Engine.setParams
+ * refuses it), it needs a restart. Default: hot, read again on every bar.
+ */
+interface ParamCommon {
+  readonly description?: string;
+  readonly hot?: boolean;
+}
 /** A numeric parameter: default, inclusive range, optional step and integer flag. */
-export interface NumberParam {
+export interface NumberParam extends ParamCommon {
   readonly default: number;
   readonly min?: number;
   readonly max?: number;
   readonly step?: number;
   readonly integer?: boolean;
-  readonly description?: string;
 }
 /** One of a fixed set of strings. */
-export interface ChoiceParam<O extends string = string> {
+export interface ChoiceParam<O extends string = string> extends ParamCommon {
   readonly default: O;
   readonly options: readonly O[];
-  readonly description?: string;
 }
-export interface BooleanParam {
+export interface BooleanParam extends ParamCommon {
   readonly default: boolean;
-  readonly description?: string;
 }
 export type ParamSpec = NumberParam | ChoiceParam | BooleanParam;
 export type ParamSchema = Readonly<Record<string, ParamSpec>>;

@@ -14,6 +14,7 @@
  * const result = await engine.backtest({ dataset: "btc", symbols: "SYN-A", strategy: "sma-crossover",
  *   params: { fast: 10 }, cash: 100_000, commission: 0.001 }, (f) => (progress.value = f));
  * engine.cancelBacktest();                               // terminates that worker; backtest() rejects with CanceledError
+ * await engine.backtest(request, onProgress, { watchdogMs: 5000 }); // no progress for 5 s: worker replaced, rejects with WatchdogError
  *
  * Strategy code instead of a built-in (the seam of a strategy editor, see ./strategySource.ts):
  * const info = await engine.describeStrategy(code);       // {name, description, params}: the form's schema
@@ -66,6 +67,30 @@ export class CanceledError extends Error {
   }
 }
 
+/**
+ * What backtest() and describeStrategy() reject with when their watchdog fired: the worker sent
+ * no progress for `seconds` (a strategy that loops forever inside a callback never returns to
+ * report), so it was terminated and a fresh one takes the next run. `fraction` is the last
+ * progress reported (0 when none came).
+ */
+export class WatchdogError extends Error {
+  override readonly name = "WatchdogError";
+  constructor(readonly seconds: number, readonly fraction: number, message?: string) {
+    super(message ?? `stopped: no progress for ${seconds} s, probably an endless loop at ${fraction > 0
+      ? `about ${Math.round(fraction * 100)} % of the run or later`
+      : "the start of the run (loading the code, init, or the bars before the first progress report)"}; the backtest worker was replaced`);
+  }
+}
+
+/** Options of one backtest() or describeStrategy() call. */
+export interface WatchdogOptions {
+  /**
+   * Stop when the worker reports no progress for this many ms (progress comes every 16,384
+   * timeline steps): terminate it, start a fresh one, reject with a WatchdogError. Default: none.
+   */
+  readonly watchdogMs?: number;
+}
+
 /** The buffers of a BarSeries' columns (several columns may share one), to transfer. */
 function barBuffers(s: BarSeries): ArrayBuffer[] {
   const arrays: ArrayBufferView[] = [s.time, s.open, s.high, s.low, s.close, s.volume];
@@ -94,7 +119,7 @@ export interface Engine {
    * hold it up). Rejects with the message a run would give (a syntax error with its line). A new
    * call while one is pending rejects the older with a CanceledError.
    */
-  describeStrategy(source: string): Promise<StrategyInfo>;
+  describeStrategy(source: string, options?: WatchdogOptions): Promise<StrategyInfo>;
   /**
    * Runs a backtest in the backtest worker: gets the bars from the data worker (transferred),
    * transfers them to the backtest worker and resolves with the result (its Float64Arrays
@@ -103,7 +128,7 @@ export interface Engine {
    * cancelBacktest() rejects it with a CanceledError. One run at a time: a second call while one
    * runs rejects.
    */
-  backtest(request: BacktestRequest, onProgress?: (fraction: number) => void): Promise<BacktestResult>;
+  backtest(request: BacktestRequest, onProgress?: (fraction: number) => void, options?: WatchdogOptions): Promise<BacktestResult>;
   /** True while a backtest() is under way. */
   running(): boolean;
   /**
@@ -166,7 +191,7 @@ export function openEngine(): Engine {
     inspector.worker.terminate();
     inspector = undefined;
   };
-  async function describeStrategy(source: string): Promise<StrategyInfo> {
+  async function describeStrategy(source: string, options?: WatchdogOptions): Promise<StrategyInfo> {
     if (inspector?.pending) stopInspector();
     if (!inspector) {
       const w = new Worker(import.meta.resolve("./backtest.worker.js"), { type: "module", name: "strategy-check" });
@@ -175,20 +200,31 @@ export function openEngine(): Engine {
     const mine = inspector;
     const dropped = new Promise<never>((_, reject) => { mine.pending = reject; });
     dropped.catch(() => {});
+    // loading the code runs its top level, which may never return: then the inspector is replaced
+    const ms = options?.watchdogMs;
+    const timer = ms ? setTimeout(() => {
+      if (inspector !== mine) return;
+      const reject = mine.pending;
+      mine.pending = undefined;
+      stopInspector();
+      reject?.(new WatchdogError(ms / 1000, 0, `stopped: no answer for ${ms / 1000} s while loading the strategy code, probably an endless loop at its top level`));
+    }, ms) : undefined;
     try {
       return await Promise.race([mine.remote.describe(source), dropped]);
     } finally {
+      clearTimeout(timer);
       mine.pending = undefined;
     }
   }
 
-  async function backtest(request: BacktestRequest, onProgress?: (fraction: number) => void): Promise<BacktestResult> {
+  async function backtest(request: BacktestRequest, onProgress?: (fraction: number) => void, options?: WatchdogOptions): Promise<BacktestResult> {
     if (current) throw new Error("a backtest is already running; cancel it or wait for it");
     let canceled = false;
     const cancel = new Promise<never>((_, reject) => {
       current = { reject: (e) => { canceled = true; reject(e); } };
     });
     cancel.catch(() => {});
+    let watchdog: ReturnType<typeof setTimeout> | undefined;
     try {
       const symbols = typeof request.symbols === "string" ? [request.symbols] : [...request.symbols];
       if (symbols.length === 0) throw new Error("choose at least one symbol");
@@ -199,10 +235,27 @@ export function openEngine(): Engine {
       }
       const { dataset: _dataset, symbols: _symbols, ...rest } = request;
       const job: BacktestJob = { ...rest, bars };
-      const progress = onProgress ? Comlink.proxy((f: number) => onProgress(f)) : undefined;
+      // the watchdog: re-armed by every progress message; when it fires, the worker is replaced
+      const ms = options?.watchdogMs;
+      let last = 0;
+      let arm = () => {};
+      const stalled = new Promise<never>((_, reject) => {
+        if (!ms) return;
+        arm = () => {
+          clearTimeout(watchdog);
+          watchdog = setTimeout(() => {
+            stopBacktester();
+            reject(new WatchdogError(ms / 1000, last));
+          }, ms);
+        };
+      });
+      stalled.catch(() => {});
+      const progress = onProgress || ms ? Comlink.proxy((f: number) => { last = f; arm(); onProgress?.(f); }) : undefined;
       const run = backtester().remote.run(Comlink.transfer(job, bars.flatMap(barBuffers)), progress);
-      return (await Promise.race([run, cancel])) as BacktestResult;
+      arm();
+      return (await Promise.race([run, cancel, stalled])) as BacktestResult;
     } finally {
+      clearTimeout(watchdog);
       current = undefined;
     }
   }

@@ -12,6 +12,7 @@ import { openExchange, type ProExchange } from "../../engine/node/live/exchangeC
 import { createLogger, type Logger } from "../../engine/node/live/logger.ts";
 import { Secret } from "../../engine/node/live/secrets.ts";
 import { Trader } from "../../engine/node/live/trader.ts";
+import type { AnyStrategy } from "../../engine/strategy/defineStrategy.ts";
 import { strategies } from "../../strategies/index.ts";
 import { generatedMinutes } from "../fixtures/binanceData.ts";
 import { startBinanceSimulator, type BinanceSimulator, type SimulatorOptions } from "../fixtures/binanceSimulator.ts";
@@ -45,6 +46,8 @@ export interface RigOptions {
   readonly sim?: Partial<SimulatorOptions>;
   readonly warmupBars?: number;
   readonly start?: boolean;
+  /** The strategy object to run instead of the account file's template (its params must fit the template's schema). */
+  readonly strategy?: AnyStrategy;
 }
 
 export async function startRig(options: RigOptions = {}): Promise<Rig> {
@@ -70,7 +73,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const open = async (cfg: AccountConfig) => {
     const store = await AccountStore.open(cfg.storeFile, { account: cfg.name });
     const exchange = await openExchange(cfg, credentials);
-    const trader = new Trader({ config: cfg, strategy: strategies[cfg.strategy.name]!, exchange, store, log, warmupBars: options.warmupBars ?? 0 });
+    const trader = new Trader({ config: cfg, strategy: options.strategy ?? strategies[cfg.strategy.name]!, exchange, store, log, warmupBars: options.warmupBars ?? 0 });
     return { store, exchange, trader };
   };
   const parts = await open(config);

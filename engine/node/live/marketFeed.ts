@@ -5,8 +5,8 @@
  * A kline stream sends the forming bar again and again; a bar is closed when the next one
  * starts. After a dropped connection (or a jump in the stream) the missing bars are fetched over
  * REST (fetchOHLCV) before anything newer is delivered, so a reconnect leaves no gap and no bar
- * twice. A symbol that sends nothing for `staleMs` is reported stale (the trader then reduces
- * risk) and no longer holds back the other symbols' bars.
+ * twice. A symbol that sends nothing for `staleMs` (from the start, or since its last message) is
+ * reported stale (the trader then reduces risk) and no longer holds back the other symbols' bars.
  */
 import type { Exchange, OHLCV } from "ccxt";
 import { timeframeMs } from "../../time.js";
@@ -29,7 +29,11 @@ export interface FeedHealth {
 /** What the feed needs of a ccxt.pro exchange: the kline stream and the REST klines. */
 export type FeedExchange = Pick<Exchange, "fetchOHLCV"> & {
   watchOHLCV(symbol: string, timeframe?: string, since?: number, limit?: number): Promise<OHLCV[]>;
+  unWatchOHLCV?(symbol: string, timeframe?: string): Promise<unknown>;
 };
+
+/** How long stop() waits for the exchange to confirm an unsubscription (a dead connection never does). */
+const UNWATCH_WAIT_MS = 2000;
 
 export interface MarketFeedOptions {
   readonly exchange: FeedExchange;
@@ -66,6 +70,7 @@ export class MarketFeed {
   private delivering: Promise<void> = Promise.resolve();
   private stopped = false;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private startedMs = Number.NaN;
   private readonly now: () => number;
   /** The first error thrown by onBars: the feed stops delivering and `stop()`/`done` reject with it. */
   private failure: unknown;
@@ -87,18 +92,35 @@ export class MarketFeed {
 
   /** Starts one watch loop per symbol and the stale-feed check. */
   start(): void {
+    this.startedMs = this.now();
     for (const symbol of this.options.symbols) void this.watch(symbol);
     const staleMs = this.staleMs();
     this.timer = setInterval(() => this.checkStale(), Math.max(50, Math.min(1000, staleMs / 4)));
   }
 
-  /** Stops watching; resolves when the loops have ended and the last delivery is done. */
+  /**
+   * Stops watching and unsubscribes; resolves when the loops have ended and the last delivery is
+   * done. Unsubscribing matters to whoever watches next on the same client (a restarted
+   * strategy): a subscription left open would hand the next message to this feed's last watch.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     for (const s of this.states.values()) this.setHealth(s, { status: "stopped" });
+    await Promise.all(this.options.symbols.map((symbol) => this.unwatch(symbol)));
     await this.delivering;
     if (this.failure !== undefined) throw this.failure;
+  }
+
+  private async unwatch(symbol: string): Promise<void> {
+    const { exchange, timeframe } = this.options;
+    if (!exchange.unWatchOHLCV) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      exchange.unWatchOHLCV(symbol, timeframe).catch(() => undefined),
+      new Promise((r) => { timer = setTimeout(r, UNWATCH_WAIT_MS); }),
+    ]);
+    clearTimeout(timer);
   }
 
   health(): FeedHealth[] {
@@ -204,8 +226,9 @@ export class MarketFeed {
   private checkStale(): void {
     const now = this.now();
     for (const s of this.states.values()) {
-      const last = Number.isNaN(s.health.lastMessageMs) ? Number.NaN : s.health.lastMessageMs;
-      if (s.health.status === "ok" && now - last > this.staleMs()) {
+      // a stream that never sent anything since the start is as silent as one that stopped
+      const last = Number.isNaN(s.health.lastMessageMs) ? this.startedMs : s.health.lastMessageMs;
+      if ((s.health.status === "ok" || s.health.status === "connecting") && now - last > this.staleMs()) {
         this.setHealth(s, { status: "stale" });
         this.flush();
       }

@@ -1,6 +1,7 @@
 /**
  * The trader's Prometheus exposition (text format 0.0.4), written from its status and counters
- * on each scrape: orders, fills, rejections, order latency, feed lag.
+ * on each scrape: orders, fills, rejections, order latency (over the last 1000 orders), feed lag
+ * and reconnects, equity, positions, trading state.
  */
 import type { TraderCounters, TraderStatus } from "./trader.js";
 
@@ -25,9 +26,11 @@ export function prometheusText(status: TraderStatus, counters: TraderCounters, n
   const q = (p: number) => (lat.length === 0 ? Number.NaN : lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! / 1000);
   metric("qw_order_latency_seconds", "summary", "Order round trip, send to exchange answer (last 1000).",
     [[{ ...account, quantile: "0.5" }, q(0.5)], [{ ...account, quantile: "0.99" }, q(0.99)]]);
+  lines.push(`qw_order_latency_seconds_sum{account="${esc(status.account)}"} ${lat.reduce((a, b) => a + b, 0) / 1000}`);
   lines.push(`qw_order_latency_seconds_count{account="${esc(status.account)}"} ${lat.length}`);
   metric("qw_feed_lag_seconds", "gauge", "Seconds since the feed's last message, per symbol.",
     status.feed.map((f) => [{ ...account, symbol: f.symbol }, Number.isNaN(f.lastMessageMs) ? Number.NaN : (nowMs - f.lastMessageMs) / 1000]));
+  metric("qw_feed_reconnects_total", "counter", "Reconnections of the symbol's feed.", status.feed.map((f) => [{ ...account, symbol: f.symbol }, f.reconnects]));
   metric("qw_feed_up", "gauge", "1 while the symbol's feed is current.", status.feed.map((f) => [{ ...account, symbol: f.symbol }, f.status === "ok" ? 1 : 0]));
   metric("qw_equity", "gauge", "Equity in the quote currency.", [[account, status.equity]]);
   metric("qw_position", "gauge", "Position per symbol.", status.positions.map((p) => [{ ...account, symbol: p.symbol }, p.quantity]));

@@ -6,8 +6,10 @@
  *   UNKNOWN until it is found by its client id; it is declared never placed only once the
  *   exchange says "not found" after the request's receive window has passed (the exchange
  *   refuses a request older than that, so it cannot turn up later), and only then sent again;
- * - reads retry with capped backoff; rate limits back off (Retry-After honoured); the exchange's
- *   refusals (invalid order, insufficient funds, authentication, …) are final;
+ * - reads retry with capped backoff; rate limits back off (Retry-After honoured), then the order
+ *   is looked up and sent again (a refusal for speed is an answer: nothing was handled, so there
+ *   is no window to wait out); the exchange's other refusals (invalid order, insufficient funds,
+ *   authentication, …) are final;
  * - submits and cancels are throttled, and the same intent twice within `debounceMs` is refused.
  */
 import ccxt, { type Exchange, type Order as CcxtOrder } from "ccxt";
@@ -104,7 +106,8 @@ export class OrderGateway {
     const t = this.now();
     if (this.halted) {
       const order = stored(intent, this.takeClientId(), t, "rejected", "HALTED: the kill switch is on");
-      await this.options.journal.recordIntent(order);
+      // journaled as final: a row left pending_submit would be sent by the next start's reconciliation
+      await this.record(order);
       return { order };
     }
     const key = `${intent.symbol}|${intent.side}|${intent.type}|${intent.quantity}|${intent.limitPrice ?? ""}`;
@@ -134,7 +137,7 @@ export class OrderGateway {
     const found = await this.lookup(order);
     if (found === "unreachable") return { order };
     if (found) return this.adopt(order, found);
-    if (!this.outsideWindow(order)) await this.sleep(Math.max(0, order.updatedMs + this.recvWindow() - this.now()));
+    await this.waitOutWindow(order);
     const again = await this.lookup(order);
     if (again === "unreachable") return { order };
     if (again) return this.adopt(order, again);
@@ -143,7 +146,7 @@ export class OrderGateway {
   }
 
   private async send(order: StoredOrder): Promise<SubmitOutcome> {
-    const { exchange, journal } = this.options;
+    const { exchange } = this.options;
     for (let attempt = 0; ; attempt++) {
       await this.orders.take();
       const sentMs = this.now();
@@ -165,8 +168,9 @@ export class OrderGateway {
         const found = await this.lookup(order);
         if (found === "unreachable") return { order };
         if (found) return this.adopt(order, found);
-        if (!this.outsideWindow(order)) {
-          await this.sleep(Math.max(0, order.updatedMs + this.recvWindow() - this.now()));
+        // a refusal for speed is an answer (the request was not handled): only a lost one must wait out its window
+        if (failure === "unknown" && !this.outsideWindow(order)) {
+          await this.waitOutWindow(order);
           const late = await this.lookup(order);
           if (late === "unreachable") return { order };
           if (late) return this.adopt(order, late);
@@ -198,7 +202,7 @@ export class OrderGateway {
 
   /** Cancels an order at the exchange (throttled); resolves with its state after the cancel, as the exchange reports it. */
   async cancel(order: StoredOrder): Promise<SubmitOutcome> {
-    const { exchange, journal } = this.options;
+    const { exchange } = this.options;
     for (let attempt = 0; attempt < this.maxReads(); attempt++) {
       await this.cancels.take();
       try {
@@ -248,6 +252,11 @@ export class OrderGateway {
 
   private outsideWindow(order: StoredOrder): boolean {
     return this.now() > order.updatedMs + this.recvWindow();
+  }
+
+  /** Sleeps until the receive window after `order.updatedMs` has passed (a timer may wake a millisecond early). */
+  private async waitOutWindow(order: StoredOrder): Promise<void> {
+    while (!this.outsideWindow(order)) await this.sleep(Math.max(1, order.updatedMs + this.recvWindow() - this.now() + 1));
   }
 
   private recvWindow(): number {

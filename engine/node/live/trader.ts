@@ -7,7 +7,7 @@
  * control action never interleave.
  */
 import { createHash } from "node:crypto";
-import type { Order as CcxtOrder, Trade } from "ccxt";
+import ccxt, { type Order as CcxtOrder, type Trade } from "ccxt";
 import { StrategyError } from "../../errors.js";
 import type { EngineEvent } from "../../events.js";
 import { LiveEngine } from "../../live/liveEngine.js";
@@ -109,6 +109,8 @@ export class Trader {
   private readonly early = new Map<string, Trade[]>();
   private events: EngineEvent[] = [];
   private watching = false;
+  /** Set by a fill-stream reconnect: the next bar looks for missed fills once more. */
+  private resyncFills = false;
   private lastBar = Number.NaN;
   readonly counters: TraderCounters = { ordersSent: 0, ordersRejected: 0, fills: 0, riskRejections: 0, bars: 0, latencies: [] };
   /** Called after every change worth pushing to a monitor. */
@@ -151,6 +153,8 @@ export class Trader {
       return report;
     }
     this.live = this.buildEngine(report);
+    const paused = (await this.store.state("paused")) as { actor: string } | null | undefined;
+    if (paused) this.live.risk.setState("HALTED", `paused by ${paused.actor} (before this start)`, this.now());
     await this.warmUp();
     this.setState("running");
     this.startFeed();
@@ -208,8 +212,16 @@ export class Trader {
           canceled.push(o.clientOrderId);
           await this.audit("trader", "canceled_on_start", { clientId: o.clientOrderId, status: out.order.status });
         }
-        const since = this.now() - 7 * 86_400_000;
-        for (const t of await exchange.fetchMyTrades(symbol, since)) newFills += await this.takeTrade(t, false);
+        // Our orders' trades that the store lacks (filled while we were down, or answered just before a crash), asked for
+        // by order id: a time window would depend on whose clock, and Binance spot answers at most 24 h after a startTime.
+        const stored = new Map<string, number>();
+        for (const f of await store.fills()) if (f.clientOrderId) stored.set(f.clientOrderId, (stored.get(f.clientOrderId) ?? 0) + f.quantity);
+        for (const o of await store.orders({ symbol })) {
+          if (!o.exchangeOrderId) continue;
+          this.byExchangeId.set(o.exchangeOrderId, o.clientOrderId);
+          if (o.filledQuantity <= (stored.get(o.clientOrderId) ?? 0) + 1e-12) continue;
+          for (const t of await exchange.fetchOrderTrades(o.exchangeOrderId, symbol)) newFills += await this.takeTrade(t, false, o.clientOrderId);
+        }
       }
     }
     const balances = config.mode === "live" ? await exchange.fetchBalance() : undefined;
@@ -311,20 +323,31 @@ export class Trader {
   private async handleBars(timeMs: number, bars: Record<string, LiveBar>): Promise<void> {
     const live = this.live!;
     for (const [symbol, bar] of Object.entries(bars)) await this.store.recordBar({ symbol, timeframe: this.config.markets.timeframe, ...bar });
-    this.lastBar = timeMs;
     this.counters.bars++;
-    if (this.stateValue === "stopped") return;
+    // lastBarMs says "handled": decided, and its orders sent (a monitor or a test may wait on it)
     try {
-      live.onBars(timeMs, bars);
-    } catch (e) {
-      await this.afterEngine();
-      if (e instanceof StrategyError) {
-        await this.kill("trader", `strategy failed: ${e.message}`);
-        return;
+      if (this.stateValue === "stopped") return;
+      if (this.resyncFills) {
+        this.resyncFills = false;
+        await this.catchUpFills().catch((e: unknown) => {
+          this.resyncFills = true;
+          this.log.warn("looking for missed fills failed; trying again at the next bar", { error: `${errorClass(e)}: ${(e as Error).message}` });
+        });
       }
-      throw e;
+      try {
+        live.onBars(timeMs, bars);
+      } catch (e) {
+        await this.afterEngine();
+        if (e instanceof StrategyError) {
+          await this.kill("trader", `strategy failed: ${e.message}`);
+          return;
+        }
+        throw e;
+      }
+      await this.afterEngine();
+    } finally {
+      this.lastBar = timeMs;
     }
-    await this.afterEngine();
     this.changed();
   }
 
@@ -348,6 +371,8 @@ export class Trader {
         await this.store.updateOrder(clientId, { timeMs: e.timeMs, event: "accepted", status: "new" });
       } else if (e.type === "order_status") {
         const o = e.order;
+        // refused before it was accepted (by the risk manager): audited above, never journaled, as in live mode
+        if (!this.clientOf.has(o.id)) continue;
         await this.store.updateOrder(this.clientId(o.id), { timeMs: e.timeMs, event: o.status, status: o.status, quantity: o.quantity, filledQuantity: o.filledQuantity,
           ...(o.filledQuantity > 0 ? { averagePrice: o.averagePrice } : {}), ...(o.reason ? { reason: o.reason } : {}) });
       } else if (e.type === "fill") {
@@ -455,6 +480,12 @@ export class Trader {
         if (e instanceof StrategyError) await this.kill("trader", `strategy failed: ${e.message}`);
         else throw e;
       }
+      // a resting order's later fills come only from the stream: the journal follows them (an answer's own fills were adopted with it)
+      const row = await this.store.order(clientId);
+      if (row && !FINAL.has(row.status) && order.filledQuantity > 0) {
+        await this.store.updateOrder(clientId, { timeMs: fill.timeMs, event: "fill_booked", status: order.status === "filled" ? "filled" : "partially_filled",
+          filledQuantity: order.filledQuantity, averagePrice: order.averagePrice });
+      }
       await this.afterEngine();
       this.changed();
     }
@@ -469,16 +500,19 @@ export class Trader {
     let catchUp = false;
     while (this.watching) {
       try {
+        // subscribe again first, then look over REST, so that the two overlap
+        const next = exchange.watchMyTrades();
+        next.catch(() => {}); // awaited below; this keeps a rejection during the catch-up from going unhandled
+        handleParkedFutures(exchange);
         if (catchUp) {
-          const fills = await this.store.fills({ limit: 1 });
-          const since = (fills[0]?.timeMs ?? this.now() - 86_400_000) - 60_000;
-          for (const symbol of this.config.markets.symbols) {
-            const trades = await exchange.fetchMyTrades(symbol, since);
-            await this.serial(async () => { for (const t of trades) await this.takeTrade(t, true); });
-          }
+          await this.serial(() => this.catchUpFills());
           catchUp = false;
+          // the resubscription may not have been live yet when we looked: look once more at the next bar
+          this.resyncFills = true;
         }
-        const trades = await exchange.watchMyTrades();
+        const trades = await next;
+        // a stopped trader's last watch may still resolve: the trader that replaced it books those trades
+        if (!this.watching) return;
         attempt = 0;
         await this.serial(async () => { for (const t of trades) await this.takeTrade(t, true); });
       } catch (e) {
@@ -487,6 +521,22 @@ export class Trader {
         this.log.warn("fill stream dropped; reconnecting", { error: `${errorClass(e)}: ${(e as Error).message}` });
         await new Promise((r) => setTimeout(r, Math.min(10_000, 250 * 2 ** attempt++)));
       }
+    }
+  }
+
+  /**
+   * After a gap in the fill stream: every order the journal holds open, as the exchange has it now
+   * (journal updated; the engine's order closed when the exchange closed it), with the trades the
+   * store lacks booked. Asked for by client and order id, so no clock decides what was missed.
+   */
+  private async catchUpFills(): Promise<void> {
+    for (const order of await this.store.orders({ open: true })) {
+      const found = await this.gateway!.lookup(order);
+      if (!found || found === "unreachable") continue;
+      await this.gateway!.adopt(order, found);
+      const stored = (await this.store.fills({ clientOrderId: order.clientOrderId })).reduce((s, f) => s + f.quantity, 0);
+      const trades = found.id && (found.filled ?? 0) > stored + 1e-12 ? await this.options.exchange.fetchOrderTrades(found.id, order.symbol) : [];
+      await this.takeOrder({ ...found, trades }, order.clientOrderId);
     }
   }
 
@@ -499,9 +549,11 @@ export class Trader {
     return next;
   }
 
+  /** HALTED until resume, and kept across a restart or a crash (a pause is the operator's, not the run's). */
   pause(actor: string): Promise<void> {
     return this.serial(async () => {
       this.live?.risk.setState("HALTED", `paused by ${actor}`, this.now());
+      await this.store.setState("paused", { actor, timeMs: this.now() }, this.now());
       await this.audit(actor, "pause", {});
       this.changed();
     });
@@ -510,6 +562,7 @@ export class Trader {
   resume(actor: string): Promise<void> {
     return this.serial(async () => {
       this.live?.risk.setState("ACTIVE", `resumed by ${actor}`, this.now());
+      await this.store.setState("paused", null, this.now());
       await this.audit(actor, "resume", {});
       this.changed();
     });
@@ -517,18 +570,28 @@ export class Trader {
 
   /**
    * Kill switch: HALTED first (so nothing new can leave), then every open order canceled, each
-   * cancel tried even when another throws. Audited with who and why.
+   * cancel tried even when another throws; live, cancelAllOrders then sweeps each symbol as a
+   * backstop and the orders whose own cancel failed take the exchange's word for how they ended.
+   * Audited with who and why; `failed` lists the orders still not known to be closed.
    */
   async kill(actor: string, reason: string): Promise<{ canceled: string[]; failed: string[] }> {
     this.live?.risk.kill(`${actor}: ${reason}`, this.now());
     this.gateway?.halt();
+    this.log.warn("kill switch: halting and canceling every open order", { actor, reason });
     const canceled: string[] = [];
     const failed: string[] = [];
+    const live = this.config.mode === "live";
+    const say = (e: unknown) => `${errorClass(e)}: ${e instanceof Error ? e.message : String(e)}`;
     try {
-      for (const order of await this.store.orders({ open: true })) {
+      const open = await this.store.orders({ open: true }).catch((e: unknown) => {
+        this.log.error("kill: the journal could not be read; canceling at the exchange regardless", { error: say(e) });
+        return [] as StoredOrder[];
+      });
+      for (const order of open) {
         try {
-          if (this.config.mode === "live") {
+          if (live) {
             const out = await this.gateway!.cancel(order);
+            if (out.exchangeOrder) await this.takeOrder(out.exchangeOrder, order.clientOrderId);
             (FINAL.has(out.order.status) ? canceled : failed).push(order.clientOrderId);
           } else {
             const engineOrder = order.engineId !== undefined ? this.live?.engine.order(order.engineId) : undefined;
@@ -537,21 +600,39 @@ export class Trader {
           }
         } catch (e) {
           failed.push(order.clientOrderId);
-          this.log.error("kill: a cancel failed", { clientOrderId: order.clientOrderId, error: `${errorClass(e)}: ${(e as Error).message}` });
+          this.log.error("kill: a cancel failed", { clientOrderId: order.clientOrderId, error: say(e) });
         }
       }
-      if (this.config.mode === "live") {
+      if (live) {
         for (const symbol of this.config.markets.symbols) {
-          try {
-            await this.options.exchange.cancelAllOrders(symbol);
-          } catch (e) {
-            this.log.warn("kill: cancelAllOrders failed", { symbol, error: `${errorClass(e)}: ${(e as Error).message}` });
-          }
+          await this.options.exchange.cancelAllOrders(symbol).catch((e: unknown) => {
+            // nothing left open is what the sweep is for
+            if (!(e instanceof ccxt.OrderNotFound)) this.log.warn("kill: cancelAllOrders failed", { symbol, error: say(e) });
+          });
         }
+        for (const clientOrderId of failed.splice(0)) {
+          try {
+            const order = (await this.store.order(clientOrderId))!;
+            const found = await this.gateway!.lookup(order);
+            if (found && found !== "unreachable") {
+              const out = await this.gateway!.adopt(order, found);
+              await this.takeOrder(found, clientOrderId);
+              if (FINAL.has(out.order.status)) {
+                this.log.warn("kill: an order whose cancel failed was closed by the cancelAllOrders sweep", { clientOrderId, status: out.order.status });
+                canceled.push(clientOrderId);
+                continue;
+              }
+            }
+          } catch (e) {
+            this.log.error("kill: looking up an order whose cancel failed failed too", { clientOrderId, error: say(e) });
+          }
+          failed.push(clientOrderId);
+        }
+        if (failed.length > 0) this.log.error("kill: orders may still be open at the exchange", { failed });
       }
     } finally {
       this.setState("halted");
-      await this.audit(actor, "kill", { reason, canceled, failed });
+      await this.audit(actor, "kill", { reason, canceled, failed }).catch((e: unknown) => this.log.error("kill: the audit line could not be written", { error: say(e) }));
       if (this.config.mode === "paper") await this.afterEngine().catch(() => {});
       this.changed();
     }
@@ -560,13 +641,20 @@ export class Trader {
 
   /**
    * An order from outside the strategy (an order-drop line, the API): checked by the same risk
-   * manager, then sent like the strategy's. `clientOrderId` (a drop line's) makes it once-only.
+   * manager, then sent like the strategy's. `clientOrderId` (a drop line's) makes it once-only:
+   * one already journaled resolves undefined without a request. Throws while the strategy is stopped.
    */
   submitManual(request: OrderRequest & { readonly clientOrderId?: string }, actor: string): Promise<Order | undefined> {
     return this.serial(async () => {
       const live = this.live;
-      if (!live) throw new Error("the trader is not running");
+      // a stopped strategy has no current prices to check against: the caller (a drop file) waits and offers it again
+      if (!live || this.stateValue === "stopped") throw new Error("the trader is not running");
       const { clientOrderId, ...rest } = request;
+      // handed over again after a crash (an order-drop file): the journal already has it, and the reconciliation its outcome
+      if (clientOrderId && (await this.store.order(clientOrderId))) {
+        await this.audit(actor, "manual_order_known", { clientOrderId });
+        return undefined;
+      }
       const order = live.engine.submit({ ...rest, tag: rest.tag ?? actor });
       if (clientOrderId) this.requested.set(order.id, clientOrderId);
       await this.audit(actor, "manual_order", { symbol: order.symbol, side: order.side, quantity: order.quantity, status: order.status, reason: order.reason, clientOrderId });
@@ -576,20 +664,24 @@ export class Trader {
     });
   }
 
-  /** Cancels open orders and closes every position with reduce-only market orders through the risk manager. */
-  flatten(actor: string): Promise<number> {
+  /**
+   * Cancels open orders and closes positions (of `symbols`, default all) with reduce-only market
+   * orders through the risk manager. Returns how many closing orders it placed.
+   */
+  flatten(actor: string, symbols?: readonly string[]): Promise<number> {
     return this.serial(async () => {
       const live = this.live;
       if (!live) return 0;
-      for (const o of live.engine.openOrders()) live.engine.cancel(o);
+      const only = symbols ? new Set(symbols) : undefined;
+      for (const o of live.engine.openOrders()) if (!only || only.has(o.symbol)) live.engine.cancel(o);
       let n = 0;
       for (const [k, symbol] of live.engine.symbols.entries()) {
         const q = live.portfolio.quantity[k]!;
-        if (q === 0) continue;
+        if (q === 0 || (only && !only.has(symbol))) continue;
         live.engine.submit({ symbol, side: q > 0 ? "sell" : "buy", quantity: Math.abs(q), reduceOnly: true, tag: `flatten:${actor}` });
         n++;
       }
-      await this.audit(actor, "flatten", { orders: n });
+      await this.audit(actor, "flatten", { orders: n, ...(symbols ? { symbols } : {}) });
       await this.afterEngine();
       this.changed();
       return n;
@@ -663,6 +755,17 @@ export class Trader {
   private changed(): void {
     this.onChange?.(this.status());
   }
+}
+
+/**
+ * ccxt.pro 4.5.84 (binance) parks a future for the user data subscription that nobody awaits: when
+ * the subscription or its connection fails it rejects unhandled, and an unhandled rejection ends a
+ * Node process. The failure reaches the trader through the watch it awaits, so the parked ones get
+ * a handler that does nothing (a handler added to a promise takes nothing from its other awaiters).
+ */
+function handleParkedFutures(exchange: ProExchange): void {
+  const clients = (exchange as unknown as { clients?: Record<string, { futures?: Record<string, Promise<unknown>> }> }).clients ?? {};
+  for (const client of Object.values(clients)) for (const future of Object.values(client.futures ?? {})) void future.catch(() => {});
 }
 
 /** Free + locked units of an asset in a ccxt balance. */

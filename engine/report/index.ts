@@ -1,0 +1,27 @@
+/** Tear-sheet figures of a backtest (engine/report): isomorphic and pure, computed in Node at build time or in a worker. */
+export { tearSheet } from "./tearSheet.js";
+export type { TearSheet, TearSheetOptions, TearSheetRun } from "./tearSheet.js";
+export { backtestOptions } from "./reportRun.js";
+export type { ReportRun } from "./reportRun.js";
+export { calendarReturns } from "./monthlyReturns.js";
+export type { CalendarReturns, MonthlyReturn, YearlyReturn } from "./monthlyReturns.js";
+export { rollingSharpe } from "./rollingSharpe.js";
+export type { RollingSharpe, RollingSharpeOptions } from "./rollingSharpe.js";
+export { tradeStatistics } from "./tradeStatistics.js";
+export type { HoldingTimes, TradeStatistics } from "./tradeStatistics.js";
+export { exposureProfile } from "./exposureProfile.js";
+export type { ExposureBucket, ExposureProfile } from "./exposureProfile.js";
+export { rejectionCounts } from "./rejectionCounts.js";
+export type { RejectionCount } from "./rejectionCounts.js";
+export { costSensitivity, DEFAULT_COST_LADDER_BPS } from "./costSensitivity.js";
+export type { CostRung, CostSensitivity } from "./costSensitivity.js";
+export { paramNeighbourhood, NEIGHBOURHOOD_STEPS } from "./paramNeighbourhood.js";
+export type { Neighbourhood } from "./paramNeighbourhood.js";
+export { walkForwardCheck, defaultWindows } from "./walkForwardCheck.js";
+export type { WalkForwardCheck, WalkForwardCheckOptions, WalkForwardCheckWindow } from "./walkForwardCheck.js";
+export { tradeOrderMonteCarlo, tradeReturns, pathOutcome } from "./tradeOrderMonteCarlo.js";
+export type { MonteCarloDistribution, MonteCarloOptions, TradeOrderMonteCarlo } from "./tradeOrderMonteCarlo.js";
+export { percentile, percentiles, REPORT_PERCENTILES } from "./percentile.js";
+export type { Percentiles } from "./percentile.js";
+export { reportWarnings, MIN_TRADES, MIN_MONTHS, MIN_SHARPE_YEARS, MIN_ROLLING_WINDOW, MIN_WALK_FORWARD_WINDOWS, MIN_COST_MARGIN } from "./reportWarnings.js";
+export type { ReportSection, ReportWarning, WarningFacts } from "./reportWarnings.js";
