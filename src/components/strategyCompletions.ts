@@ -104,6 +104,7 @@ export const PARAM_SPEC_API: readonly ApiCompletion[] = [
   p("integer", "boolean", "Only whole numbers."),
   p("options", "string[]", "The allowed strings of a choice; default must be one of them."),
   p("description", "string", "Shown beside the parameter's input."),
+  p("hot", "boolean", "false: the value is used only when the strategy starts (an indicator's period), so a running trader refuses a new one."),
 ];
 
 /** Where completion starts (an offset in the text) and what it offers there. */

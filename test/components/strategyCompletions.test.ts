@@ -48,7 +48,7 @@ describe("the completion list against the strategy API's source", () => {
     expect(labels(LOG_API)).toEqual(interfaceMembers(context, "StrategyLogger").sort());
     expect(labels(DEFINITION_API)).toEqual(interfaceMembers(await source("engine/strategy/defineStrategy.ts"), "StrategyDefinition").sort());
     const params = await source("engine/strategy/params.ts");
-    const keys = new Set(["NumberParam", "ChoiceParam", "BooleanParam"].flatMap((n) => interfaceMembers(params, n)));
+    const keys = new Set(["ParamCommon", "NumberParam", "ChoiceParam", "BooleanParam"].flatMap((n) => interfaceMembers(params, n)));
     expect(labels(PARAM_SPEC_API)).toEqual([...keys].sort());
   });
 

@@ -1,6 +1,7 @@
 /**
  * Notebooks as Framework pages: the pure cells → markdown mapping (checked with Framework's own
- * markdown parser: every cell a code block, no syntax error, nothing fetched from a CDN), and
+ * markdown parser: markdown cells as markdown that runs nothing, code cells as listings and
+ * output boxes, one run block carrying every code cell intact as JSON, nothing from a CDN), and
  * the hub writing a notebook edited through Yjs to <notebooksDir>/<slug>.md on a debounce, on
  * an explicit save (API and WebSocket message) and when its last client leaves, atomically.
  */
@@ -10,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import WebSocket from "ws";
 import { MESSAGE_SAVE } from "../../engine/node/hub/hubProtocol.js";
-import { notebookMarkdown, type NotebookCell } from "../../engine/node/hub/notebookMarkdown.js";
+import { isCellName, NOTEBOOK_GLOBALS, notebookMarkdown, type NotebookCell, type PublishedCell } from "../../engine/node/hub/notebookMarkdown.js";
 import { connectClient, startTestHub, synced, tempDir, TOKENS, until, type Client, type TestHub } from "./hubHarness.ts";
 
 interface ParsedPage {
@@ -27,45 +28,93 @@ const framework = (await import(FRAMEWORK_MARKDOWN)) as {
 const parsePage = (markdown: string, path = "/notebooks/page.md") => framework.parseMarkdown(markdown, { md: framework.createMarkdownIt(), path });
 
 const CELLS: NotebookCell[] = [
-  { id: "intro", kind: "markdown", source: "# Hourly returns\n\nThe sample's bars, by symbol: ${sample.symbols.length} symbols." },
-  { id: "q-count", kind: "sql", source: "select symbol, count(*) as n from bars group by symbol order by symbol", name: "counts" },
+  { id: "intro", kind: "markdown", source: "# Hourly returns\n\nThe sample's bars, by symbol: ${sample.symbols.length} symbols, <b>not bold</b>." },
+  { id: "q-count", kind: "sql", source: "select symbol, count(*) as n from data group by symbol order by symbol", name: "counts" },
   { id: "chart", kind: "js", source: "display(Plot.barY(counts.objects(), { x: \"symbol\", y: \"n\" }).plot());" },
-  { id: "q-anon", kind: "sql", source: "select max(close) as top from bars" },
+  { id: "q-anon", kind: "sql", source: "select max(close) as top from data" },
   { id: "s1", kind: "strategy", source: "export default {\n  name: \"always-long\",\n  params: {},\n  onBar(ctx) { if (ctx.position === 0) ctx.orderTargetPercent(1); },\n};\n" },
 ];
+
+/** The page's one ```js block. */
+const runBlockOf = (markdown: string) => /^```js\n([\s\S]*?)^```$/m.exec(markdown)?.[1] ?? "";
+/** The cells the page hands to notebookPublished.ts, as the browser reads them (the literal is JSON, so also JavaScript). */
+const publishedCells = (markdown: string): PublishedCell[] => {
+  const m = /^const cells = ([\s\S]*?);$/m.exec(runBlockOf(markdown));
+  if (!m) throw new Error("no cells literal in the page");
+  const viaJs = new Function(`return ${m[1]};`)() as PublishedCell[];
+  expect(JSON.parse(m[1]!)).toEqual(viaJs);
+  return viaJs;
+};
 
 describe("notebookMarkdown (pure)", () => {
   const md = notebookMarkdown(CELLS, { slug: "hourly-returns" });
 
-  it("is a Framework page: title from the first heading, the setup block, then every cell in order", () => {
+  it("is a Framework page: title from the first heading, one run block, then every cell in order", () => {
     expect(md.startsWith('---\ntitle: "Hourly returns"\ntoc: false\n---\n')).toBe(true);
     const order = ["cell intro (markdown)", "cell q-count (sql)", "cell chart (js)", "cell q-anon (sql)", "cell s1 (strategy)"].map((c) => md.indexOf(c));
     expect(order.every((at, i) => at > 0 && (i === 0 || at > order[i - 1]!))).toBe(true);
-    expect(md).toContain("# Hourly returns\n\nThe sample's bars");
-    expect(md).toContain('const counts = await sql("select symbol, count(*) as n from bars group by symbol order by symbol");\ndisplay(table(counts));');
-    expect(md).toContain('display(table(await sql("select max(close) as top from bars")));');
-    expect(md).toContain(`const strategy_s1 = ${JSON.stringify(CELLS[4]!.source)};\ndisplay(strategyPanel(strategy_s1));`);
+    // the markdown as markdown; each code cell a listing (not run by Framework) above its output box
+    expect(md).toContain("# Hourly returns\n\nThe sample's bars, by symbol: \\${sample.symbols.length} symbols, \\<b>not bold\\</b>.");
+    expect(md).toContain("```sql run=false\nselect symbol, count(*) as n from data group by symbol order by symbol\n```");
+    expect(md).toContain('<div class="qw-cell-out" id="qw-cell-q-count" data-qw-cell="q-count" data-kind="sql"></div>');
+    expect(md).toContain("<summary><span class=\"qw-nb-number\">[2]</span> <span class=\"qw-nb-kind\">SQL</span> · as <code>counts</code></summary>");
+    expect(md).toContain("```ts run=false\nexport default {");
+    expect(runBlockOf(md)).toContain('import { runPublishedNotebook } from "../components/notebookPublished.js";');
+    expect(runBlockOf(md)).toContain('FileAttachment("../data/sample-1h.parquet").url()');
+    expect(publishedCells(md)).toEqual([
+      { id: "q-count", number: 2, kind: "sql", source: CELLS[1]!.source, name: "counts" },
+      { id: "chart", number: 3, kind: "js", source: CELLS[2]!.source },
+      { id: "q-anon", number: 4, kind: "sql", source: CELLS[3]!.source },
+      { id: "s1", number: 5, kind: "strategy", source: CELLS[4]!.source },
+    ]);
     expect(notebookMarkdown(CELLS, { slug: "hourly-returns" })).toBe(md);
   });
 
-  it("parses with Framework's own parser: one block per code cell, no syntax error, only bare and local imports", () => {
+  it("parses with Framework's own parser: ONE code block (the run block), no inline expression, only local imports", () => {
     const page = parsePage(md);
     expect(page.title).toBe("Hourly returns");
     expect(page.body).not.toContain("observablehq--error");
-    const blocks = page.code.filter((c) => c.mode === "block");
-    expect(blocks).toHaveLength(5); // setup, two sql, js, strategy
-    expect(blocks[0]!.node.declarations!.map((d) => d.name)).toEqual(["aq", "Plot", "openEngine", "el", "arqueroTable", "metricsTable", "equityChart", "engine", "sample", "sql", "table", "backtest", "strategyPanel"]);
-    expect(blocks[1]!.node.declarations!.map((d) => d.name)).toEqual(["counts"]);
+    expect(page.code.map((c) => c.mode)).toEqual(["block"]);
+    expect(page.code[0]!.node.declarations!.map((d) => d.name)).toEqual(["runPublishedNotebook", "cells", "notebook"]);
     // nothing Framework would fetch from a CDN (npm:, URLs) — STACK.md P4
     for (const i of page.code.flatMap((c) => c.node.imports)) expect(i.name).not.toMatch(/^(npm:|https?:)/);
-    expect(page.code.some((c) => c.mode === "inline")).toBe(true); // ${…} in the markdown cell stays live
+    // the markdown cell renders as on the live page: ${…} and HTML as text
+    expect(page.body).toContain("${sample.symbols.length} symbols, &lt;b&gt;not bold&lt;/b&gt;.");
+    expect(page.body).toMatch(/<h1[^>]*>.*Hourly returns/);
+    expect(page.body).toContain('<div class="qw-cell-out" id="qw-cell-chart" data-qw-cell="chart" data-kind="js"></div>');
   });
 
-  it("keeps a cell from breaking the page: fences that outlast the source, open fences and comments closed, bad cells left out", () => {
+  it("carries any source intact: backticks, ${, </div>, </script>, fences, line separators", () => {
+    const nasty = [
+      "// ``` is not a fence here, </div> is not a tag, ${x} is not a placeholder",
+      "const tricky = `a ${\"<\"}/script> b`.length + \"</script>\".length;",
+      "```",
+      "const s = \"\\u2028 \u2028 \u2029 <!-- --> \\\"\";",
+      "````js",
+      "`${`${1}`}`",
+    ].join("\n");
+    const cells: NotebookCell[] = [
+      { id: "js", kind: "js", source: nasty },
+      { id: "sq", kind: "sql", source: "select '```' as f, '</div>' as d, '${x}' as p, '`' as b -- </script>", name: "weird" },
+      { id: "after", kind: "markdown", source: "## Still here" },
+    ];
+    const page = notebookMarkdown(cells, { slug: "nasty" });
+    expect(publishedCells(page).map((c) => c.source)).toEqual([nasty, cells[1]!.source]);
+    // nothing in the run block can close the fence or the page's <script>: one cell a line, no "<"
+    const literal = /^const cells = ([\s\S]*?);$/m.exec(runBlockOf(page))![1]!;
+    expect(literal.split("\n")).toHaveLength(4);
+    expect(literal).not.toMatch(/[<\u2028\u2029]/);
+    expect(page).toContain("`````js run=false\n" + nasty + "\n`````");
+    const parsed = parsePage(page);
+    expect(parsed.code.map((c) => c.mode)).toEqual(["block"]);
+    expect(parsed.body).not.toContain("observablehq--error");
+    expect(parsed.body).toMatch(/<h2[^>]*>.*Still here/);
+  });
+
+  it("keeps a markdown cell from breaking the page or running code: fences not run, open fences closed, bad cells left out", () => {
     const tricky = notebookMarkdown([
-      { id: "md", kind: "markdown", source: "Look:\n```js\nnot closed" },
-      { id: "md2", kind: "markdown", source: "an open <!-- comment" },
-      { id: "js", kind: "js", source: "const s = `\n```\n`;\ndisplay(s.length);" },
+      { id: "md", kind: "markdown", source: "Look:\n```js\ndisplay(\"ran\")\n```\n\nand `code ${x} <b>` stays code\n\n    indented <i>code</i> ${y}\n\n```sql\nnot closed" },
+      { id: "md2", kind: "markdown", source: "an open <!-- comment, <script>alert(1)</script> and <https://example.com/a?b=c>" },
       { id: "bad id!", kind: "js", source: "1" },
       { id: "x", kind: "python" as NotebookCell["kind"], source: "print(1)" },
       { id: "blank", kind: "sql", source: "  \n" },
@@ -73,16 +122,34 @@ describe("notebookMarkdown (pure)", () => {
       { id: "after", kind: "markdown", source: "## Still here" },
     ], { slug: "tricky" });
     const page = parsePage(tricky);
-    expect(page.body).toContain("Still here");
+    expect(page.code.map((c) => c.mode)).toEqual(["block"]); // the markdown's ```js is a listing, not a block
+    expect(tricky).toContain("```js run=false\ndisplay(\"ran\")\n```");
+    expect(tricky).toContain("and `code ${x} <b>` stays code");
+    expect(tricky).toContain("    indented <i>code</i> ${y}");
+    expect(tricky).toContain("```sql run=false\nnot closed\n```");
+    expect(page.body).toContain("<code>code ${x} &lt;b&gt;</code>");
+    expect(page.body).toContain("an open &lt;!-- comment, &lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(page.body).toContain('<a href="https://example.com/a?b=c">');
+    expect(page.body).not.toContain("<script>alert");
     expect(page.body).toMatch(/<h2[^>]*>.*Still here/);
-    expect(tricky).toContain("````js\nconst s = `\n```\n`;\ndisplay(s.length);\n````");
-    expect(tricky).toContain("<!-- cell 4 left out: bad id or kind -->");
-    expect(tricky).toContain("<!-- cell 5 left out: bad id or kind -->");
+    expect(tricky).toContain("<!-- cell 3 left out: bad or repeated id, or unknown kind -->");
+    expect(tricky).toContain("<!-- cell 4 left out: bad or repeated id, or unknown kind -->");
     expect(tricky).not.toContain("print(1)");
     expect(tricky).not.toContain("cell blank");
-    // a sql result may not take a setup name: it is shown, not bound
-    expect(tricky).toContain('display(table(await sql("select 1")));');
+    // a sql result may not take a global's name: it is shown, not bound
+    expect(publishedCells(tricky)).toEqual([{ id: "named-badly", number: 6, kind: "sql", source: "select 1" }]);
     expect(page.title).toBe("Tricky");
+  });
+
+  it("a notebook without code cells still has its run block, with no cells", () => {
+    const only = notebookMarkdown([{ id: "m", kind: "markdown", source: "Just notes." }], { slug: "notes" });
+    expect(publishedCells(only)).toEqual([]);
+    expect(parsePage(only).code).toHaveLength(1);
+  });
+
+  it("reserves the cells' globals and JavaScript's words as names", () => {
+    for (const name of ["counts", "sql1", "_x", "$y", "data"]) expect(isCellName(name)).toBe(true);
+    for (const name of [...NOTEBOOK_GLOBALS, "const", "1x", "a-b", ""]) expect(isCellName(name)).toBe(false);
   });
 });
 

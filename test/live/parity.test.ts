@@ -38,6 +38,10 @@ describe("a trader on the simulator decides as the backtest of the same bars", (
     const fills = await rig!.store.fills();
     expect(fills.map((f) => [f.timeMs, f.side, f.quantity, f.price])).toEqual(backtest.fills.map((f) => [f.timeMs, f.side, f.quantity, f.price]));
     expect(rig!.trader.status().equity).toBeCloseTo(backtest.equity.at(-1)!, 6);
+    // paper: the exchange client holds no key, so not one request was signed or carried a key
+    expect(rig!.sim.requests.length).toBeGreaterThan(0);
+    expect(rig!.sim.requests.filter((r) => r.headers["x-mbx-apikey"] !== undefined || /signature=/.test(`${r.rawQuery}&${r.body}`))).toEqual([]);
+    expect(rig!.sim.account.orders()).toEqual([]);
   });
 
   it("live: the orders sent through ccxt are the decision-sized backtest's, and the exchange fills them at the next open", async () => {

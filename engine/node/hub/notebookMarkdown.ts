@@ -1,23 +1,15 @@
 /**
  * A notebook's cells as an Observable Framework page (src/notebooks/<slug>.md), so what the team
  * edits is what `npm run build` publishes. Pure (no Node, no Yjs): the hub writes the file with
- * it and the browser notebook page can show the same text.
+ * it and the browser can show the same text.
  *
- * The page uses nothing that Framework fetches from a CDN (STACK.md 2.2, 2.6): bare imports and
- * the project's own engine worker. Its first block, the setup, defines what cells may use:
- * - `engine`: the workbench's engine client (src/components/engineClient.ts), with the built-in
- *   hourly sample loaded as the DuckDB table `bars` (`sample` is its TableInfo);
- * - `sql(query)`: runs SQL in the worker's DuckDB, resolves with an Arquero table;
- * - `table(t, limit?)`: an Arquero table as a workbench table;
- * - `backtest(source, params?)`: backtests strategy code (a module whose default export is the
- *   definition) on the sample's first symbol;
- * - `strategyPanel(source, params?)`: the code with a Backtest button and its results;
- * - `aq` (Arquero), `Plot`, and `el` (dataView's element helper).
- *
- * Cells become: markdown → the markdown itself; js → a ```js block; sql → a ```js block calling
- * `sql()` and showing the table (a named cell also defines its result, `const <name> = …`, for
- * later cells); strategy → a ```js block defining `strategy_<id>` (the source) and showing
- * `strategyPanel`. Each cell is preceded by an HTML comment naming it.
+ * The page is evaluated by the very code the live Notebook page uses, not by Framework's own
+ * cell semantics: markdown cells are written as markdown (rendered as the live page renders
+ * them: raw HTML and `${…}` shown as text, fenced code not run); each code cell is a listing of
+ * its source above an empty output box (`<div class="qw-cell-out" data-qw-cell="<id>">`); and ONE
+ * ```js block hands the code cells, as JSON, to src/components/notebookPublished.ts, which runs
+ * them with the Notebook page's reactive runtime, globals and transpiler and fills the boxes.
+ * Nothing is fetched from a CDN (STACK.md 2.2, 2.6): a local import and the built-in sample.
  */
 
 export const CELL_KINDS = ["markdown", "sql", "js", "strategy"] as const;
@@ -32,6 +24,17 @@ export interface NotebookCell {
   readonly name?: string;
 }
 
+/** A code cell as the published page's JSON carries it to src/components/notebookPublished.ts. */
+export interface PublishedCell {
+  readonly id: string;
+  /** Its place among the notebook's cells, 1-based, as the live page numbers it ("cell [3]"). */
+  readonly number: number;
+  readonly kind: Exclude<CellKind, "markdown">;
+  readonly source: string;
+  /** An SQL cell's shared name, when it is a valid one (a `-- name:` first line wins, as live). */
+  readonly name?: string;
+}
+
 export interface NotebookMarkdownOptions {
   /** The notebook's slug (its document is notebook/<slug>). */
   readonly slug: string;
@@ -39,16 +42,24 @@ export interface NotebookMarkdownOptions {
   readonly title?: string;
   /** From the page to src/components; default "../components" (pages in src/notebooks/). */
   readonly componentsPath?: string;
-  /** The sample loaded as `bars`, from the page; default "../data/sample-1h.parquet". */
+  /** The sample loaded as the SQL table `data`, from the page; default "../data/sample-1h.parquet". */
   readonly samplePath?: string;
 }
 
-/** Cell ids: they end up in variable names and HTML comments. */
+/** Cell ids: they end up in HTML attributes and comments. */
 export const CELL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]{0,63}$/;
-/** Names a sql cell may not take: the setup's, and words JavaScript reserves. */
-const TAKEN = new Set([
-  "engine", "sample", "sql", "table", "backtest", "strategyPanel", "aq", "Plot", "el", "display", "view", "invalidation", "width", "FileAttachment",
+
+/**
+ * What every cell may read besides the other cells' names (src/components/notebookBuiltins.ts
+ * defines them, with the engine's public API); an SQL result may not take these names.
+ */
+export const NOTEBOOK_GLOBALS = [
+  "Plot", "aq", "qw", "engine", "sample", "sql", "bars", "backtest", "table", "chart", "inspect", "el", "metricsTable", "equityChart", "display",
+] as const;
+
+const TAKEN = new Set<string>([
+  ...NOTEBOOK_GLOBALS,
   "await", "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else", "enum", "export", "extends",
   "false", "finally", "for", "function", "if", "import", "in", "instanceof", "let", "new", "null", "return", "super", "switch", "this", "throw",
   "true", "try", "typeof", "var", "void", "while", "with", "yield",
@@ -56,33 +67,144 @@ const TAKEN = new Set([
 
 /** Whether `name` can be a sql cell's result variable. */
 export function isCellName(name: string): boolean {
-  return IDENTIFIER.test(name) && !TAKEN.has(name) && !name.startsWith("strategy_");
+  return IDENTIFIER.test(name) && !TAKEN.has(name);
 }
 
 /** A fence longer than any run of backticks that starts a line of `source`, so the source cannot close it. */
 function fenceFor(source: string): string {
   let longest = 0;
-  for (const m of source.matchAll(/^ {0,3}(`{3,}|~{3,})/gm)) longest = Math.max(longest, m[1]!.length);
+  for (const m of source.matchAll(/^[ \t]*(`{3,}|~{3,})/gm)) longest = Math.max(longest, m[1]!.length);
   return "`".repeat(Math.max(3, longest + 1));
 }
 
-/** Closes a code fence a markdown cell left open, so it cannot swallow the cells after it. */
-function closeOpenFence(markdown: string): string {
-  let open: string | undefined;
-  for (const line of markdown.split("\n")) {
-    const m = /^ {0,3}(`{3,}|~{3,})/.exec(line);
-    if (!m) continue;
-    const marker = m[1]!;
-    if (open === undefined) open = marker;
-    else if (marker[0] === open[0] && marker.length >= open.length && line.trim() === marker) open = undefined;
+/** `<scheme:…>` and `<user@host>`: autolinks, which the live page's markdown links too. */
+const AUTOLINK = /^<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*)>/;
+const PUNCTUATION = /[!-/:-@[-`{-~]/;
+
+/**
+ * Inline text (no blank line in it) with raw HTML and `${` escaped, code spans left as they are:
+ * Framework's markdown would render HTML and evaluate `${…}`, the live page's does neither.
+ */
+function escapeInline(text: string): string {
+  let out = "";
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === "\\" && i + 1 < text.length && PUNCTUATION.test(text[i + 1]!)) {
+      out += text.slice(i, i + 2);
+      i += 2;
+    } else if (c === "`") {
+      let n = 1;
+      while (text[i + n] === "`") n++;
+      // a code span runs to the next run of exactly as many backticks; without one they are text
+      let close = -1;
+      for (let j = i + n; j < text.length;) {
+        if (text[j] !== "`") { j++; continue; }
+        let m = 1;
+        while (text[j + m] === "`") m++;
+        if (m === n) { close = j + m; break; }
+        j += m;
+      }
+      const end = close >= 0 ? close : i + n;
+      out += text.slice(i, end);
+      i = end;
+    } else if (c === "<") {
+      const link = AUTOLINK.exec(text.slice(i, i + 300));
+      if (out.endsWith("](")) {
+        // a link destination in pointy brackets, [text](<a b.md>)
+        out += c;
+        i++;
+      } else if (link) {
+        out += link[0];
+        i += link[0].length;
+      } else {
+        out += "\\<";
+        i++;
+      }
+    } else if (c === "$" && text[i + 1] === "{") {
+      out += "\\$";
+      i++;
+    } else {
+      out += c;
+      i++;
+    }
   }
-  return open === undefined ? markdown : `${markdown}\n${open}`;
+  return out;
 }
 
-/** Closes an HTML comment a markdown cell left open (it would hide every cell after it). */
-function closeOpenComment(markdown: string): string {
-  const open = markdown.lastIndexOf("<!--");
-  return open >= 0 && markdown.indexOf("-->", open + 4) < 0 ? `${markdown} -->` : markdown;
+const FENCE_OPEN = /^((?:[ \t]*>)*[ \t]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)?)(`{3,}|~{3,})(.*)$/;
+const LIST_ITEM = /^[ \t]*(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)/;
+const ATX_HEADING = /^ {0,3}#{1,6}(?:[ \t]|$)/;
+const INDENTED = /^(?: {4}|\t| {1,3}\t)/;
+
+/**
+ * A markdown cell as page markdown that renders as the live page renders it: code (fenced,
+ * indented, spans) kept as written, fences marked `run=false` (Framework would run a ```js
+ * fence), an unclosed fence closed (it would swallow the cells after it), HTML and `${` escaped.
+ */
+export function publishedMarkdown(source: string): string {
+  const out: string[] = [];
+  let text: string[] = [];
+  const flush = () => {
+    if (text.length) out.push(...escapeInline(text.join("\n")).split("\n"));
+    text = [];
+  };
+  let fence: { char: string; length: number } | undefined;
+  let previous: "blank" | "text" | "code" = "blank";
+  let inList = false;
+  for (const line of source.replace(/\r\n?/g, "\n").replace(/\s+$/, "").split("\n")) {
+    if (fence) {
+      const close = /^(?:[ \t]*>)*[ \t]*(`{3,}|~{3,})[ \t]*$/.exec(line);
+      if (close && close[1]![0] === fence.char && close[1]!.length >= fence.length) fence = undefined;
+      out.push(line);
+      continue;
+    }
+    if (line.trim() === "") {
+      flush();
+      out.push(line);
+      if (previous !== "code") previous = "blank";
+      continue;
+    }
+    const open = FENCE_OPEN.exec(line);
+    if (open && !(open[2]![0] === "`" && open[3]!.includes("`"))) {
+      flush();
+      fence = { char: open[2]![0]!, length: open[2]!.length };
+      const info = open[3]!.trim();
+      out.push(info ? `${open[1]}${open[2]}${info} run=false` : line);
+      previous = "code";
+      continue;
+    }
+    // an indented line after a blank is code, except inside a list (there it is the item's text)
+    if (INDENTED.test(line) && (previous === "code" || (previous === "blank" && !inList))) {
+      flush();
+      out.push(line);
+      previous = "code";
+      continue;
+    }
+    if (ATX_HEADING.test(line)) {
+      // a heading is a block of its own: a code span cannot run from it into the next line
+      flush();
+      out.push(escapeInline(line));
+      previous = "text";
+      inList = false;
+      continue;
+    }
+    if (LIST_ITEM.test(line)) inList = true;
+    else if (!/^[ \t]/.test(line) && previous === "blank") inList = false;
+    text.push(line);
+    previous = "text";
+  }
+  flush();
+  if (fence) out.push(fence.char.repeat(fence.length));
+  return out.join("\n");
+}
+
+/**
+ * JSON as a JavaScript literal that cannot end the page's inline <script> nor open an HTML
+ * comment in it (no "<"), on one line (no line separators): no line of it can close the fence.
+ */
+function safeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[<\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** The first "# heading" of the first markdown cell. */
@@ -94,71 +216,38 @@ function titleOf(cells: readonly NotebookCell[]): string | undefined {
 
 const humanize = (slug: string) => slug.replace(/[-_]+/g, " ").replace(/^\w/, (c) => c.toUpperCase());
 
-function setupBlock(components: string, sample: string): string {
-  return `\`\`\`js
-// Notebook setup, written by the hub: the engine worker with the sample bars as the table \`bars\`,
-// and the helpers the cells use.
-import aq from "arquero/dist/arquero.min.js";
-import * as Plot from "@observablehq/plot";
-import { openEngine } from "${components}/engineClient.js";
-import { el } from "${components}/dataView.js";
-import { arqueroTable } from "${components}/arqueroTable.js";
-import { metricsTable } from "${components}/metricsTable.js";
-import { equityChart } from "${components}/equityChart.js";
+const KIND_LABEL: Readonly<Record<PublishedCell["kind"], string>> = { sql: "SQL", js: "JavaScript", strategy: "Strategy" };
+const LISTING_LANGUAGE: Readonly<Record<PublishedCell["kind"], string>> = { sql: "sql", js: "js", strategy: "ts" };
 
-const engine = openEngine();
-invalidation.then(() => engine.terminate());
-await engine.init();
-const sample = await engine.loadUrl("bars", await FileAttachment(${JSON.stringify(sample)}).url());
-const sql = async (query) => aq.fromArrow(await engine.query(query));
-const table = (t, limit = 200) => arqueroTable(t, t.columnNames().map((key) => ({ key, label: key })), { limit, scroll: true });
-const backtest = (source, params = {}) =>
-  engine.backtest({ dataset: "bars", symbols: sample.symbols[0], strategy: "notebook", source, params });
-function strategyPanel(source, params = {}) {
-  const out = el("div");
-  const status = el("span", { class: "qw-status" }, \`on \${sample.symbols[0]} (built-in hourly sample)\`);
-  const button = el("button", { type: "button", class: "qw-primary" }, "Backtest");
-  button.onclick = async () => {
-    button.disabled = true;
-    status.textContent = "running…";
-    try {
-      const result = await backtest(source, params);
-      status.textContent = result.error ? \`stopped early: \${result.error.message}\` : \`\${result.barsProcessed.toLocaleString("en-US")} bars of \${sample.symbols[0]}\`;
-      out.replaceChildren(el("div", { class: "qw-metrics-wrap" }, metricsTable(result)), equityChart(result));
-    } catch (error) {
-      status.textContent = "";
-      out.replaceChildren(el("div", { class: "qw-error", role: "alert" }, error instanceof Error ? error.message : String(error)));
-    } finally {
-      button.disabled = false;
-    }
-  };
-  return el("div", { class: "qw-section" }, el("pre", {}, source), el("div", { class: "qw-run" }, button, status), out);
-}
+function runBlock(cells: readonly PublishedCell[], components: string, sample: string): string {
+  const json = cells.length ? `[\n${cells.map((c) => `  ${safeJson(c)}`).join(",\n")}\n]` : "[]";
+  return `\`\`\`js
+// Runs the code cells below in this browser with the Notebook page's evaluator (reactive cells,
+// the same globals, SQL in DuckDB on the built-in hourly sample as the table \`data\`).
+import { runPublishedNotebook } from ${JSON.stringify(`${components}/notebookPublished.js`)};
+const cells = ${json};
+const notebook = runPublishedNotebook(cells, { sampleUrl: await FileAttachment(${JSON.stringify(sample)}).url() });
+invalidation.then(() => notebook.dispose());
+display(notebook.element);
 \`\`\``;
 }
 
-function jsBlock(code: string): string {
-  const fence = fenceFor(code);
-  return `${fence}js\n${code.replace(/\s+$/, "")}\n${fence}`;
-}
-
-function cellBody(cell: NotebookCell, variables: Map<string, string>): string {
-  switch (cell.kind) {
-    case "markdown":
-      return closeOpenComment(closeOpenFence(cell.source.replace(/\s+$/, "")));
-    case "js":
-      return jsBlock(cell.source);
-    case "sql": {
-      const query = JSON.stringify(cell.source.trim());
-      return cell.name && isCellName(cell.name)
-        ? jsBlock(`const ${cell.name} = await sql(${query});\ndisplay(table(${cell.name}));`)
-        : jsBlock(`display(table(await sql(${query})));`);
-    }
-    case "strategy": {
-      const variable = variables.get(cell.id)!;
-      return jsBlock(`const ${variable} = ${JSON.stringify(cell.source)};\ndisplay(strategyPanel(${variable}));`);
-    }
-  }
+/** A code cell: its source as a listing (strategies folded: long, and their output is a panel) and its output box. */
+function codeCell(cell: PublishedCell): string {
+  const fence = fenceFor(cell.source);
+  const as = cell.kind === "sql" && cell.name ? ` · as <code>${cell.name}</code>` : "";
+  return [
+    `<div class="qw-pub-cell qw-pub-cell-${cell.kind}" data-cell-id="${cell.id}" data-kind="${cell.kind}">`,
+    `<details class="qw-pub-source"${cell.kind === "strategy" ? "" : " open"}><summary><span class="qw-nb-number">[${cell.number}]</span> <span class="qw-nb-kind">${KIND_LABEL[cell.kind]}</span>${as}</summary>`,
+    "",
+    `${fence}${LISTING_LANGUAGE[cell.kind]} run=false`,
+    cell.source.replace(/\s+$/, ""),
+    fence,
+    "",
+    "</details>",
+    `<div class="qw-cell-out" id="qw-cell-${cell.id}" data-qw-cell="${cell.id}" data-kind="${cell.kind}"></div>`,
+    "</div>",
+  ].join("\n");
 }
 
 /**
@@ -166,35 +255,39 @@ function cellBody(cell: NotebookCell, variables: Map<string, string>): string {
  * (with a comment saying so); the output depends on nothing but the arguments.
  *
  * @example
- * notebookMarkdown([{ id: "a", kind: "markdown", source: "# Returns" }, { id: "b", kind: "sql", source: "select count(*) from bars" }], { slug: "returns" });
+ * notebookMarkdown([{ id: "a", kind: "markdown", source: "# Returns" }, { id: "b", kind: "sql", source: "select count(*) from data" }], { slug: "returns" });
  */
 export function notebookMarkdown(cells: readonly NotebookCell[], options: NotebookMarkdownOptions): string {
   const components = options.componentsPath ?? "../components";
   const sample = options.samplePath ?? "../data/sample-1h.parquet";
   const title = options.title ?? titleOf(cells) ?? humanize(options.slug);
-  // one variable per strategy cell, unique even when two ids differ only in "-" and "_"
-  const variables = new Map<string, string>();
-  const used = new Set<string>();
-  for (const c of cells) {
-    if (c.kind !== "strategy" || !CELL_ID.test(c.id)) continue;
-    let v = `strategy_${c.id.replace(/-/g, "_")}`;
-    for (let i = 2; used.has(v); i++) v = `strategy_${c.id.replace(/-/g, "_")}_${i}`;
-    used.add(v);
-    variables.set(c.id, v);
-  }
-  const parts = [
-    `---\ntitle: ${JSON.stringify(title)}\ntoc: false\n---`,
-    `<!-- Written by the hub from the document notebook/${options.slug}: edit the notebook, not this file, which is overwritten. -->`,
-    `<link rel="stylesheet" href="${components}/workbench.css">`,
-    setupBlock(components, sample),
-  ];
+  const body: string[] = [];
+  const code: PublishedCell[] = [];
+  const seen = new Set<string>();
   cells.forEach((cell, i) => {
-    if (!CELL_ID.test(cell.id) || !(CELL_KINDS as readonly string[]).includes(cell.kind)) {
-      parts.push(`<!-- cell ${i + 1} left out: bad id or kind -->`);
+    if (!CELL_ID.test(cell.id) || !(CELL_KINDS as readonly string[]).includes(cell.kind) || seen.has(cell.id)) {
+      body.push(`<!-- cell ${i + 1} left out: bad or repeated id, or unknown kind -->`);
       return;
     }
+    seen.add(cell.id);
     if (cell.source.trim() === "") return;
-    parts.push(`<!-- cell ${cell.id} (${cell.kind}) -->\n\n${cellBody(cell, variables)}`);
+    if (cell.kind === "markdown") {
+      body.push(`<!-- cell ${cell.id} (markdown) -->\n\n${publishedMarkdown(cell.source)}`);
+      return;
+    }
+    const published: PublishedCell = {
+      id: cell.id, number: i + 1, kind: cell.kind, source: cell.source,
+      ...(cell.kind === "sql" && cell.name && isCellName(cell.name) ? { name: cell.name } : {}),
+    };
+    code.push(published);
+    body.push(`<!-- cell ${cell.id} (${cell.kind}) -->\n\n${codeCell(published)}`);
   });
+  const parts = [
+    `---\ntitle: ${JSON.stringify(title)}\ntoc: false\n---`,
+    `<!-- Written by the hub from the document notebook/${options.slug.replace(/[^A-Za-z0-9_.-]/g, "_")}: edit the notebook on the Notebook page, not this file, which is overwritten. -->`,
+    `<link rel="stylesheet" href="${components}/workbench.css">\n<link rel="stylesheet" href="${components}/notebookPublished.css">`,
+    runBlock(code, components, sample),
+    ...body,
+  ];
   return `${parts.join("\n\n")}\n`;
 }
