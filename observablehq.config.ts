@@ -34,6 +34,7 @@ export default {
         { name: "Notebook", path: "/notebook" },
       ],
     },
+    { name: "Live monitor", path: "/monitor" },
     { name: "Reports", path: "/reports/" },
     { name: "Sample data", path: "/samples" },
   ],

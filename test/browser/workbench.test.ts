@@ -21,6 +21,10 @@ import { main as cli } from "../../engine/node/cli/backtest.ts";
 import { readBars } from "../../engine/node/readBars.ts";
 import { writeBarsParquet } from "../../engine/node/writeBars.ts";
 import { smaCrossover } from "../../strategies/index.ts";
+import { resolveSettings } from "../../engine/node/hub/hubConfig.ts";
+import { startHub } from "../../engine/node/hub/hubServer.ts";
+import { tempRoot } from "../engine/report/reportRoot.ts";
+import { createLogger } from "../../engine/node/live/logger.ts";
 import { type Browser } from "../helpers/chromium.ts";
 import { BUILD_TIMEOUT_MS, openBuiltSite, type OpenedSite } from "../helpers/builtSite.js";
 import { type StaticServer } from "../helpers/serveStatic.ts";
@@ -399,6 +403,34 @@ describe("the backtest workbench in Chromium (built site, network off)", () => {
     expect(Number((await shownMetrics()).numberOfTrades)).toBeGreaterThan(1000);
   }, 120_000);
 
+  it("publishes a run through the hub: the report spec is written for the next build", async () => {
+    const project = tempRoot();
+    const root = project.dir;
+    const token = "alice-token-0123456789abcdef";
+    const settings = resolveSettings({ env: { QW_HUB_TOKENS: `alice:write:${token}` }, dataDir: join(tmp, "hub-data"), notebooksDir: join(tmp, "notebooks"), port: 0, cwd: tmp });
+    const hub = await startHub({ ...settings, reportsRoot: root }, { log: createLogger({ sink: () => {} }) });
+    try {
+      await page.evaluate(([hubUrl, t]) => localStorage.setItem("qw-collab", JSON.stringify({ hubUrl, token: t, user: { name: "alice", color: "#2563eb" } })), [hub.wsUrl, token]);
+      await page.getByTestId("load-sample").click();
+      await page.locator("[data-testid=symbol-SYN-A]").waitFor({ timeout: 30_000 });
+      await pickSymbols(["SYN-A"]);
+      await page.getByTestId("strategy").selectOption("sma-crossover");
+      await page.getByTestId("run").click();
+      await expect.poll(() => page.getByTestId("run-status").innerText(), { timeout: 30_000 }).toMatch(/^done in/);
+      await page.getByTestId("publish-title").fill("SMA crossover on SYN-A");
+      await page.getByTestId("publish").click();
+      await expect.poll(() => page.getByTestId("publish-status").innerText(), { timeout: 60_000 }).not.toMatch(/^publishing/);
+      expect(await page.getByTestId("publish-status").innerText()).toMatch(/^Published/);
+      const path = await page.getByTestId("publish-link").innerText();
+      expect(path).toMatch(/^\/reports\/[0-9a-f]{12}$/);
+      const spec = JSON.parse(await readFile(join(root, "src", "reports", "specs", `${path.slice("/reports/".length)}.json`), "utf8"));
+      expect(spec).toMatchObject({ title: "SMA crossover on SYN-A", dataset: "sample-1h", symbols: ["SYN-A"], strategy: "sma-crossover" });
+    } finally {
+      await hub.close();
+      project.close();
+    }
+  }, 120_000);
+
   it("lists on the home page the datasets at hand, links to every page, and the runs made in this browser", async () => {
     const home = await browser.context.newPage();
     try {
@@ -419,7 +451,8 @@ describe("the backtest workbench in Chromium (built site, network off)", () => {
 
   it("made no request outside 127.0.0.1 and threw no page error", () => {
     expect(browser.blocked).toEqual([]);
-    expect(browser.requests.filter((url) => !url.startsWith(`${server.origin}/`) && !/^(data|blob):/.test(url))).toEqual([]);
+    // the site's own origin, and the hub the publish test started (another port of 127.0.0.1)
+    expect(browser.requests.filter((url) => !url.startsWith(`${server.origin}/`) && !/^(data|blob):/.test(url) && !/^http:\/\/127\.0\.0\.1:\d+\/api\/reports$/.test(url))).toEqual([]);
     expect(server.log.filter((line) => !line.startsWith("200 ") && !line.endsWith("/favicon.ico"))).toEqual([]);
     expect(server.log.some((line) => /^200 \/_import\/components\/backtest\.worker\.[0-9a-f]+\.js$/.test(line))).toBe(true);
     expect(pageErrors).toEqual([]);

@@ -4,7 +4,9 @@
  * process that holds the account's keys. Logs are JSON lines on stdout with every key and the
  * control token redacted; the control API listens on 127.0.0.1 (its URL is in the "ready" line).
  * SIGTERM/SIGINT stop it cleanly ("stopped" is the last line); a SIGKILL loses nothing committed
- * (see the store and the gateway), and a restart reconciles before it trades.
+ * (see the store and the gateway), and a restart reconciles before it trades. An account whose
+ * strategy is a promoted bundle fetches and checks it first (bundleLoader.ts): a refused bundle
+ * ends the process with exit 2 and the reason, before anything connects to the exchange.
  */
 import { existsSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -13,6 +15,7 @@ import type { AnyStrategy } from "../../strategy/defineStrategy.js";
 import { resolveParams } from "../../strategy/params.js";
 import { strategies } from "../../../strategies/index.js";
 import { AccountStore } from "../live/accountStore.js";
+import { AccountBundles } from "../live/bundleLoader.js";
 import { loadAccount, type AccountConfig } from "../live/accountConfig.js";
 import { startControlApi, type TraderHost } from "../live/controlApi.js";
 import { openExchange } from "../live/exchangeClient.js";
@@ -51,15 +54,26 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (!token) throw new InputError("MISSING_TOKEN", { variable: config.control.tokenEnv }, `set ${config.control.tokenEnv} to the control API's token (16+ characters)`);
   log.addSecrets(token);
   fatalSecrets.push(token);
-  const strategy = strategies[config.strategy.name];
-  if (!strategy) throw new InputError("UNKNOWN_STRATEGY", { strategy: config.strategy.name }, `${config.file}: no strategy "${config.strategy.name}"; the strategies are ${Object.keys(strategies).join(", ")}`);
+  const template = config.bundle ? undefined : strategies[config.strategy.name];
+  if (!config.bundle && !template) throw new InputError("UNKNOWN_STRATEGY", { strategy: config.strategy.name }, `${config.file}: no strategy "${config.strategy.name}"; the strategies are ${Object.keys(strategies).join(", ")}`);
 
   const store = await AccountStore.open(config.storeFile, { account: config.name });
+  let run: Pick<TraderOptions, "config" | "strategy">;
+  let bundles: AccountBundles | undefined;
+  if (config.bundle) {
+    // fetched, checked and imported before anything connects: a refused bundle ends the process here (exit 2)
+    bundles = await AccountBundles.open(config, store, {
+      env: envFile ? { envFile } : {}, log, onSecret: (secret) => { log.addSecrets(secret); fatalSecrets.push(secret); },
+    }).catch(async (e: unknown) => { await store.close(); throw e; });
+    run = { config: bundles.runConfig(), strategy: bundles.current.strategy };
+  } else {
+    run = { config: { ...config, strategy: { ...config.strategy, params: await startingParams(config, template!, store, log) } }, strategy: template! };
+  }
   const exchange = await openExchange(config, credentials);
-  const params = await startingParams(config, strategy, store, log);
-  const host = traderHost({ config: { ...config, strategy: { ...config.strategy, params } }, strategy, exchange, store, log });
+  const host = traderHost({ ...run, exchange, store, log }, bundles);
   const api = await startControlApi(host, { port: config.control.port, token: token.reveal(), log, secrets: keys });
   const report = await host.trader().start();
+  await bundles?.started("config");
   const scheduler = new Scheduler(config.schedules, {
     onFire: (entry) => runScheduled(host, entry),
     onError: (error, entry) => log.error("scheduled action failed", { action: entry.action, name: entry.name, error: error instanceof Error ? error.message : String(error) }),
@@ -83,6 +97,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   scheduler.stop();
   await drop?.stop();
   await host.trader().stop();
+  await bundles?.report("stop", {});
   await api.close();
   await exchange.close();
   await store.close();
@@ -93,22 +108,25 @@ export async function main(argv: readonly string[]): Promise<number> {
 /**
  * The account's strategy lifecycle behind the control API and the schedules: stop, start (a new
  * Trader that reconciles and warms up again, keeping the parameters of the one it replaces) and
- * restart, one at a time, each audited with who asked.
+ * restart, one at a time, each audited with who asked; for a bundle account, rollback to the
+ * bundle it ran before (a restart on it), and each of these reported to the hub.
  */
-export function traderHost(options: TraderOptions): TraderHost {
+export function traderHost(options: TraderOptions, bundles?: AccountBundles): TraderHost {
   const { store } = options;
   const now = options.now ?? Date.now;
   const listeners: ((status: unknown) => void)[] = [];
+  let strategy = options.strategy;
+  let base = options.config;
   const make = (params: Readonly<Record<string, unknown>>) => {
-    const config: AccountConfig = { ...options.config, strategy: { ...options.config.strategy, params: params as AccountConfig["strategy"]["params"] } };
-    const t = new Trader({ ...options, config });
+    const config: AccountConfig = { ...base, strategy: { ...base.strategy, params: params as AccountConfig["strategy"]["params"] } };
+    const t = new Trader({ ...options, config, strategy, ...(bundles ? { bundle: bundles.current.bundle.id } : {}) });
     t.onChange = (status) => { for (const l of listeners) l(status); };
     return t;
   };
   let trader = make(options.config.strategy.params);
   let queue: Promise<unknown> = Promise.resolve();
   // lifecycle changes never overlap: two starts at once would make two traders
-  const serial = (fn: () => Promise<void>): Promise<void> => {
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
     const run = queue.then(fn, fn);
     queue = run.catch(() => {});
     return run;
@@ -116,6 +134,7 @@ export function traderHost(options: TraderOptions): TraderHost {
   const stop = async (actor: string) => {
     await store.audit({ timeMs: now(), actor, action: "strategy_stop", details: {} });
     await trader.stop();
+    await bundles?.report("stop", {});
   };
   const start = async (actor: string) => {
     if (trader.state === "running") return;
@@ -123,8 +142,24 @@ export function traderHost(options: TraderOptions): TraderHost {
     await trader.stop(); // a paused or halted trader still has its feed
     trader = make(trader.status().params);
     await trader.start();
+    await bundles?.report("start", {});
+  };
+  const rollback = async (b: AccountBundles, actor: string) => {
+    const { from, to } = await b.rollback(actor); // audited and reported as the rollback it is
+    await store.audit({ timeMs: now(), actor, action: "strategy_stop", details: { reason: `rollback from bundle ${from}` } });
+    await trader.stop();
+    strategy = to.strategy;
+    base = b.runConfig(to.params);
+    trader = make(to.params);
+    await trader.start();
+    await b.started(actor);
+    return b.info();
   };
   return {
+    ...(bundles ? {
+      bundle: () => bundles.info(),
+      rollbackBundle: (actor: string) => serial(() => rollback(bundles, actor)),
+    } : {}),
     trader: () => trader,
     startStrategy: (actor) => serial(() => start(actor)),
     stopStrategy: (actor) => serial(() => stop(actor)),

@@ -2,14 +2,18 @@
  * The hub's audit log: one JSON object per line in `<data>/audit.jsonl`, appended and synced
  * as it happens: who connected to or was refused from which document, who changed it (edits
  * are summed per connection over a few seconds: count and bytes), versions made and restored,
- * notebooks saved. Never holds a token.
+ * notebooks saved; bundles promoted, refused and approved, and what traders did with them
+ * (bundle-event: start, stop, rollback); reports published; actions on traders through the hub
+ * (account-action: pause, resume, kill, flatten, params, with the user and the outcome). Never holds a token.
  */
 import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 
 export type AuditEvent =
   | "connect" | "disconnect" | "refused" | "edit" | "closed"
-  | "version-create" | "version-restore" | "save" | "store-recovered" | "store-error";
+  | "version-create" | "version-restore" | "save" | "store-recovered" | "store-error"
+  | "bundle-promote" | "bundle-refused" | "bundle-approve" | "bundle-event" | "report-publish"
+  | "account-action";
 
 export interface AuditRow {
   /** UTC ms when it happened (for an edit: its last change). */

@@ -15,11 +15,21 @@
  *   POST /api/docs/<kind>/<id>/versions/<n>/restore   write: back to version n, as a new change on top
  *                                                     (the state before is kept as a version first)
  *   GET  /api/audit?doc=&user=&event=&limit=          audit rows, oldest first
+ *   POST /api/bundles {content}                       write: promote (bundleRegistry.ts): 201 {id}, 200 if known; 422 {error} refused
+ *   GET  /api/bundles                                 [{id, name, author, createdMs, approvals, status}]
+ *   GET  /api/bundles/<id>?account=                   {id, content, approvals, approvedBy, required, status} (status for that account)
+ *   POST /api/bundles/<id>/approve                    write, not the author: {id, approvals}
+ *   POST /api/bundles/<id>/events {event, account…}   a trader reports start/stop/rollback/refused: audit-logged
+ *   GET|POST /api/accounts…                           the traders (traderProxy.ts): status, orders, fills, actions, drift
+ *   POST /api/reports {title, run}                    write: publishRun (engine/node/reports/publish.ts): 201 {path, id, file, created}
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import * as Y from "yjs";
 import { z } from "zod";
+import { InputError } from "../../errors.js";
+import { publishRun } from "../reports/publish.js";
 import type { AuditLog } from "./auditLog.js";
+import { BundleError, type BundleRegistry } from "./bundleRegistry.js";
 import { readContent, writeContent, type DocContent } from "./docContent.js";
 import { parseDocName, type DocName } from "./docNames.js";
 import type { DocStore } from "./docStore.js";
@@ -27,6 +37,7 @@ import type { UserDirectory } from "./hubUsers.js";
 import type { LiveDocs } from "./liveDocs.js";
 import type { NotebookFiles } from "./notebookFiles.js";
 import { notebookMarkdown } from "./notebookMarkdown.js";
+import type { TraderProxy } from "./traderProxy.js";
 import { compareContents } from "./versionCompare.js";
 import type { VersionStore } from "./versionStore.js";
 
@@ -37,6 +48,11 @@ export interface ApiContext {
   readonly versions: VersionStore;
   readonly audit: AuditLog;
   readonly notebooks: NotebookFiles;
+  readonly bundles?: BundleRegistry;
+  /** The traders of the live monitor (traderProxy.ts): /api/accounts. */
+  readonly traders?: TraderProxy;
+  /** The project root publishRun writes report specs into; default this checkout. */
+  readonly reportsRoot?: string;
   readonly maxBodyBytes: number;
   /** Called once a request carried a valid token (its socket is then no longer "pending"). */
   readonly onAuthenticated?: (req: IncomingMessage) => void;
@@ -55,9 +71,25 @@ const compareQuery = z.strictObject({ from: versionRef, to: versionRef.default("
 const auditQuery = z.strictObject({
   doc: z.string().max(200).optional(),
   user: z.string().max(64).optional(),
-  event: z.enum(["connect", "disconnect", "refused", "edit", "closed", "version-create", "version-restore", "save", "store-recovered", "store-error"]).optional(),
+  event: z.enum(["connect", "disconnect", "refused", "edit", "closed", "version-create", "version-restore", "save", "store-recovered", "store-error",
+    "bundle-promote", "bundle-refused", "bundle-approve", "bundle-event", "report-publish", "account-action"]).optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(200),
 });
+
+/** A bundle carries its code and source: more than a document request. */
+const BUNDLE_BODY_BYTES = 4 * 1024 * 1024;
+const promoteBody = z.strictObject({ content: z.unknown() });
+const accountName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "an account name");
+const bundleQuery = z.strictObject({ account: accountName.optional() });
+const eventBody = z.strictObject({
+  event: z.enum(["start", "stop", "rollback", "refused"]),
+  account: accountName,
+  mode: z.enum(["paper", "live"]).optional(),
+  /** A rollback's bundle it left. */
+  from: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  reason: z.string().max(1000).optional(),
+});
+const reportBody = z.strictObject({ title: z.string(), run: z.record(z.string(), z.unknown()) });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
@@ -128,6 +160,64 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, url: 
     if (path === "/api/audit" && method === "GET") {
       const q = parse(auditQuery, Object.fromEntries(url.searchParams));
       return send(res, 200, { rows: ctx.audit.read(q) });
+    }
+    if (path === "/api/bundles" || path.startsWith("/api/bundles/")) {
+      const bundles = ctx.bundles;
+      if (!bundles) throw new HttpError(404, "this hub keeps no bundles");
+      const b = /^\/api\/bundles(?:\/([0-9a-f]{64})(?:\/(approve|events))?)?$/.exec(path);
+      if (!b) throw new HttpError(404, `no route ${method} ${path} (a bundle id is 64 lowercase hex digits)`);
+      const [, id, action] = b;
+      const route = `${method} ${id ? "id" : ""}${action ? `/${action}` : ""}`;
+      try {
+        if (route === "GET ") return send(res, 200, await bundles.list());
+        if (route === "POST ") {
+          needWrite();
+          const body = parse(promoteBody, await readBody(req, Math.max(ctx.maxBodyBytes, BUNDLE_BODY_BYTES)));
+          const out = await bundles.promote(body.content, user);
+          return send(res, out.created ? 201 : 200, out);
+        }
+        if (route === "GET id") {
+          const q = parse(bundleQuery, Object.fromEntries(url.searchParams));
+          const bundle = await bundles.get(id!);
+          if (!bundle) throw new HttpError(404, `no bundle ${id}`);
+          const approvals = bundles.approvals(id!);
+          return send(res, 200, { ...bundle, approvals: approvals.length, approvedBy: approvals.map((a) => a.user), required: bundles.required(q.account), status: bundles.status(id!, q.account) });
+        }
+        if (route === "POST id/approve") {
+          needWrite();
+          return send(res, 200, await bundles.approve(id!, user));
+        }
+        if (route === "POST id/events") {
+          const body = parse(eventBody, await readBody(req, ctx.maxBodyBytes));
+          if (!(await bundles.get(id!))) throw new HttpError(404, `no bundle ${id}`);
+          const { event, ...details } = body;
+          ctx.audit.write({ time: now(), event: "bundle-event", user: user.name, bundle: id, action: event, ...details });
+          return send(res, 200, { ok: true });
+        }
+      } catch (error) {
+        if (error instanceof BundleError) throw new HttpError(error.status, error.message);
+        throw error;
+      }
+      throw new HttpError(405, `${method} is not allowed on ${path}`);
+    }
+    if (path === "/api/accounts" || path.startsWith("/api/accounts/")) {
+      if (!ctx.traders) throw new HttpError(404, "this hub reaches no traders: list them under traders in its config");
+      const out = await ctx.traders.handle({ method, path, query: url.searchParams, user, body: () => readBody(req, ctx.maxBodyBytes) });
+      return send(res, out.status, out.body);
+    }
+    if (path === "/api/reports") {
+      if (method !== "POST") throw new HttpError(405, `${method} is not allowed on ${path}`);
+      needWrite();
+      const body = parse(reportBody, await readBody(req, ctx.maxBodyBytes));
+      let published: Awaited<ReturnType<typeof publishRun>>;
+      try {
+        published = await publishRun({ ...body.run, title: body.title }, ctx.reportsRoot ? { root: ctx.reportsRoot } : {});
+      } catch (error) {
+        if (error instanceof InputError) throw new HttpError(422, error.message);
+        throw error;
+      }
+      ctx.audit.write({ time: now(), event: "report-publish", user: user.name, report: published.id, path: published.page, created: published.created });
+      return send(res, 201, { path: published.page, id: published.id, file: published.file, created: published.created });
     }
     if (path === "/api/docs" && method === "GET") {
       const names = new Map(ctx.store.list().map((d) => [d.name, d]));

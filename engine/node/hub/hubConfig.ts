@@ -7,12 +7,15 @@
  * @example hub.json
  * { "dataDir": "hub-data", "notebooksDir": "src/notebooks",
  *   "users": [{ "name": "alice", "role": "write", "colour": "#d9480f", "tokenSha256": "9f86d0…" }],
- *   "limits": { "maxPayloadBytes": 2097152 } }
+ *   "limits": { "maxPayloadBytes": 2097152 },
+ *   "policy": { "requireApprovals": 0, "accounts": { "main": { "requireApprovals": 1 } } },
+ *   "traders": [{ "account": "main", "url": "http://127.0.0.1:8801", "tokenEnv": "QW_MAIN_CONTROL_TOKEN" }] }
  */
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import { InputError } from "../../errors.js";
+import { Secret } from "../live/secrets.js";
 import { TOKEN_PATTERN } from "./hubProtocol.js";
 import { colourFor, hashToken, type HubUserEntry } from "./hubUsers.js";
 
@@ -56,6 +59,12 @@ const userSchema = z.strictObject({
   tokenSha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "the hex SHA-256 of the token (64 hex digits), never the token itself"),
 });
 
+const approvals = z.number().int().min(0, "must be 0 or more").max(5, "at most 5");
+const policySchema = z.strictObject({
+  requireApprovals: approvals.optional(),
+  accounts: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "an account name"), z.strictObject({ requireApprovals: approvals })).optional(),
+});
+
 const fileSchema = z.strictObject({
   port: z.number().int().min(0).max(65535).optional(),
   dataDir: z.string().min(1).optional(),
@@ -64,9 +73,37 @@ const fileSchema = z.strictObject({
   notebookDebounceMs: z.number().int().min(0).max(600_000).optional(),
   users: z.array(userSchema).default([]),
   limits: limitsSchema.optional(),
+  policy: policySchema.optional(),
+  /** The traders the hub reaches for the live monitor (their control APIs), one per account. */
+  traders: z.array(z.strictObject({
+    account: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "an account name (1–64 letters, digits, _ or -)"),
+    url: z.string().regex(/^https?:\/\/[^/\s]+\/?$/, "the trader's control API, like http://127.0.0.1:8801"),
+    /** The variable holding the trader's control token (the hub's environment; browsers never see it). */
+    tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name"),
+  })).optional(),
+  /** Data files a promoted bundle's backtest may name (found by their sha256); default <dataDir>/datasets. */
+  datasetsDir: z.string().min(1).optional(),
 });
 
 export type HubConfigFile = z.infer<typeof fileSchema>;
+
+/**
+ * Who must approve a promoted bundle before a trader may run it: approvals by write users other
+ * than its author, for every account (requireApprovals) or for one (accounts.NAME, which wins).
+ */
+export interface BundlePolicy {
+  readonly requireApprovals?: number;
+  readonly accounts?: Readonly<Record<string, { readonly requireApprovals: number }>>;
+}
+
+/** A trader the hub reaches: its account, control API and token (read from the hub's environment). */
+export interface TraderLink {
+  readonly account: string;
+  readonly url: string;
+  readonly tokenEnv: string;
+  /** Undefined when the variable is not set: the hub then says so for that account. */
+  readonly token: Secret | undefined;
+}
 
 /** Everything the hub needs, resolved. */
 export interface HubSettings {
@@ -77,6 +114,25 @@ export interface HubSettings {
   readonly notebookDebounceMs: number;
   readonly users: readonly HubUserEntry[];
   readonly limits: HubLimits;
+  /** The traders of the live monitor; none when absent. */
+  readonly traders?: readonly TraderLink[];
+  /** Approvals a bundle needs; none when absent. */
+  readonly policy?: BundlePolicy;
+  /** Where promotions find data files by sha256; default <dataDir>/datasets. */
+  readonly datasetsDir?: string;
+  /** The project whose src/reports/specs/ POST /api/reports writes to; default this checkout. */
+  readonly reportsRoot?: string;
+}
+
+/** The config's traders with their tokens from `env`; an account listed twice is an InputError. */
+function traderLinks(entries: NonNullable<HubConfigFile["traders"]>, env: Readonly<Record<string, string | undefined>>): TraderLink[] {
+  const seen = new Set<string>();
+  return entries.map((t) => {
+    if (seen.has(t.account)) throw new InputError("BAD_HUB_CONFIG", { account: t.account }, `traders: the account ${t.account} is listed twice`);
+    seen.add(t.account);
+    const value = env[t.tokenEnv];
+    return { account: t.account, url: t.url.replace(/\/$/, ""), tokenEnv: t.tokenEnv, token: value ? new Secret(value, `env ${t.tokenEnv}`) : undefined };
+  });
 }
 
 /** Parses QW_HUB_TOKENS ("name:role:token[:#colour]", comma-separated) into users. */
@@ -139,5 +195,8 @@ export function resolveSettings(options: {
     notebookDebounceMs: file?.notebookDebounceMs ?? 1000,
     users,
     limits: { ...DEFAULT_LIMITS, ...(file?.limits ?? {}) },
+    policy: file?.policy ?? {},
+    traders: traderLinks(file?.traders ?? [], options.env ?? {}),
+    ...(file?.datasetsDir ? { datasetsDir: resolve(base, file.datasetsDir) } : {}),
   };
 }

@@ -23,12 +23,15 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { createLogger, type Logger } from "../live/logger.js";
 import { Admission } from "./admission.js";
 import { AuditLog } from "./auditLog.js";
+import { accountDrift } from "./accountDrift.js";
+import { BundleRegistry } from "./bundleRegistry.js";
 import { readContent } from "./docContent.js";
 import { parseDocName } from "./docNames.js";
 import { DocStore } from "./docStore.js";
 import { handleApi } from "./hubApi.js";
 import type { HubSettings } from "./hubConfig.js";
 import { serveConnection } from "./hubConnection.js";
+import { TraderProxy } from "./traderProxy.js";
 import { BEARER_PROTOCOL_PREFIX, CLOSE } from "./hubProtocol.js";
 import { UserDirectory } from "./hubUsers.js";
 import { LiveDocs } from "./liveDocs.js";
@@ -91,6 +94,8 @@ export async function startHub(settings: HubSettings, options: HubOptions = {}):
   const versions = new VersionStore(join(settings.dataDir, "versions"));
   const audit = new AuditLog(join(settings.dataDir, "audit.jsonl"));
   const admission = new Admission(limits, now);
+  const bundles = new BundleRegistry({ dir: join(settings.dataDir, "bundles"), audit, policy: settings.policy ?? {}, datasetsDir: settings.datasetsDir ?? join(settings.dataDir, "datasets"), now });
+  const traders = new TraderProxy({ traders: settings.traders ?? [], audit, now, drift: accountDrift({ bundle: (id) => bundles.get(id) }) });
 
   // notebooks read their content from the live documents, which tell them of every change
   let docs: LiveDocs | undefined;
@@ -162,7 +167,8 @@ export async function startHub(settings: HubSettings, options: HubOptions = {}):
       return;
     }
     void handleApi(req, res, url, {
-      users, docs: liveDocs, store, versions, audit, notebooks, maxBodyBytes: limits.maxBodyBytes, now,
+      users, docs: liveDocs, store, versions, audit, notebooks, bundles, traders, maxBodyBytes: limits.maxBodyBytes, now,
+      ...(settings.reportsRoot ? { reportsRoot: settings.reportsRoot } : {}),
       onAuthenticated: (r) => admission.release(r.socket),
     });
   });

@@ -13,6 +13,13 @@
  *   { "name": "main", "exchange": { "id": "binance" },
  *     "markets": { "symbols": ["BTC/USDT"], "timeframe": "1m" },
  *     "strategy": { "name": "sma-crossover", "params": { "fast": 10, "slow": 30 } } }
+ *
+ * Instead of a template, the strategy may be a promoted bundle (engine/bundle.ts, loaded by
+ * bundleLoader.ts): `{ "bundle": "<id>", "hub": "http://127.0.0.1:1234" }` (the hub's token in
+ * QW_<NAME>_HUB_TOKEN, or the variable `tokenEnv` names) or `{ "bundleFile": "bundle.json" }`. Its
+ * parameters and risk limits come from the bundle; the file's `risk` keys override the bundle's
+ * one by one (an operator may tighten a limit). Paper first: a live account refuses a bundle that
+ * has not run on a paper account of the same accounts folder, unless `"paperFirst": false`.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
@@ -55,8 +62,18 @@ export const accountConfigSchema = z.strictObject({
   }),
   strategy: z.strictObject({
     /** A strategy template of strategies/ (e.g. "sma-crossover"). */
-    name: z.string().min(1),
-    params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
+    name: z.string().min(1).optional(),
+    params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
+    /** A promoted bundle's id, fetched from `hub`. */
+    bundle: z.string().regex(/^[0-9a-f]{64}$/, "must be a bundle id (64 lowercase hex digits)").optional(),
+    /** The hub's http:// URL. */
+    hub: z.string().regex(/^https?:\/\/[^\s/]+\/?$/, "must be the hub's address, such as \"http://127.0.0.1:1234\"").optional(),
+    /** Variable holding the hub token; default QW_<NAME>_HUB_TOKEN. */
+    tokenEnv: envName.optional(),
+    /** A bundle's JSON file instead, relative to this file. */
+    bundleFile: z.string().min(1).optional(),
+    /** Live mode: false runs a bundle that never ran in paper mode here. Default true. */
+    paperFirst: z.boolean().optional(),
   }),
   paper: z.strictObject({
     /** Starting cash of the paper account, in the quote currency. */
@@ -94,6 +111,11 @@ export const accountConfigSchema = z.strictObject({
   }).optional(),
 });
 
+/** Where an account's promoted bundle comes from. */
+export type BundleSource =
+  | { readonly kind: "hub"; readonly id: string; readonly hub: string; readonly tokenEnv: string; readonly paperFirst: boolean }
+  | { readonly kind: "file"; readonly file: string; readonly paperFirst: boolean };
+
 /** A validated account config with every default filled in and every path absolute. */
 export interface AccountConfig {
   /** The file it was read from. */
@@ -103,8 +125,13 @@ export interface AccountConfig {
   readonly mode: "paper" | "live";
   readonly liveConfirm: boolean;
   readonly markets: { readonly symbols: readonly string[]; readonly timeframe: string };
-  /** Parameters are resolved against the strategy's schema (defaults filled, ranges checked). */
+  /**
+   * Parameters are resolved against the strategy's schema (defaults filled, ranges checked). For
+   * a bundle account, name "" and no params until the bundle is loaded (bundleLoader.ts).
+   */
   readonly strategy: { readonly name: string; readonly params: Readonly<Record<string, number | string | boolean>> };
+  /** The promoted bundle this account runs instead of a template. */
+  readonly bundle?: BundleSource;
   readonly paper: { readonly cash: number };
   readonly risk: RiskConfig;
   readonly control: { readonly host: "127.0.0.1"; readonly port: number; readonly tokenEnv: string };
@@ -180,14 +207,28 @@ export function parseAccountConfig(json: unknown, file: string): AccountConfig {
     if (seen.has(s)) fail(`markets.symbols[${i}]`, `"${s}" is listed twice`);
     seen.add(s);
   });
-  const strategy = strategies[c.strategy.name];
-  if (!strategy) fail("strategy.name", `there is no strategy "${c.strategy.name}"; strategies: ${Object.keys(strategies).join(", ")}`);
+  const s = c.strategy;
+  const kinds = [s.name !== undefined && "name", s.bundle !== undefined && "bundle", s.bundleFile !== undefined && "bundleFile"].filter(Boolean);
+  if (kinds.length !== 1) fail("strategy", kinds.length === 0 ? "needs a name (a template), a bundle (with hub) or a bundleFile" : `give only one of ${kinds.join(", ")}`);
+  if (s.name === undefined) {
+    if (s.params !== undefined) fail("strategy.params", "a bundle's parameters come from the bundle (change them with a hot update, or promote another bundle)");
+    if (s.bundle !== undefined && s.hub === undefined) fail("strategy.hub", "a bundle id needs the hub to fetch it from, such as \"http://127.0.0.1:1234\"");
+  }
+  if (s.bundle === undefined) {
+    if (s.hub !== undefined) fail("strategy.hub", "only goes with a bundle id");
+    if (s.tokenEnv !== undefined) fail("strategy.tokenEnv", "only goes with a bundle id");
+  }
+  if (s.name !== undefined && s.paperFirst !== undefined) fail("strategy.paperFirst", "only applies to a bundle");
   let params: Record<string, number | string | boolean> = {};
-  try {
-    params = { ...resolveParams(strategy!.name, strategy!.params, c.strategy.params) } as Record<string, number | string | boolean>;
-  } catch (e) {
-    const param = e instanceof InputError ? e.context.param : undefined;
-    fail(param === undefined ? "strategy.params" : `strategy.params.${String(param)}`, (e as Error).message);
+  if (s.name !== undefined) {
+    const strategy = strategies[s.name];
+    if (!strategy) fail("strategy.name", `there is no strategy "${s.name}"; strategies: ${Object.keys(strategies).join(", ")}`);
+    try {
+      params = { ...resolveParams(strategy!.name, strategy!.params, s.params ?? {}) } as Record<string, number | string | boolean>;
+    } catch (e) {
+      const param = e instanceof InputError ? e.context.param : undefined;
+      fail(param === undefined ? "strategy.params" : `strategy.params.${String(param)}`, (e as Error).message);
+    }
   }
   try {
     riskRules(c.risk); // the rules that only the builder checks (a key that needs a companion)
@@ -202,6 +243,9 @@ export function parseAccountConfig(json: unknown, file: string): AccountConfig {
     if (entry.symbols && entry.action !== "flatten") fail(`schedules[${i}].symbols`, `only applies to the action "flatten"`);
   });
   const prefix = envPrefix(c.name);
+  const bundle: BundleSource | undefined = s.bundle !== undefined
+    ? { kind: "hub", id: s.bundle, hub: s.hub!.replace(/\/$/, ""), tokenEnv: s.tokenEnv ?? `${prefix}_HUB_TOKEN`, paperFirst: s.paperFirst ?? true }
+    : s.bundleFile !== undefined ? { kind: "file", file: resolve(folder, s.bundleFile), paperFirst: s.paperFirst ?? true } : undefined;
   const credentials: CredentialSource = !c.credentials
     ? { env: { apiKey: `${prefix}_API_KEY`, secret: `${prefix}_API_SECRET` } }
     : "keystore" in c.credentials
@@ -209,7 +253,7 @@ export function parseAccountConfig(json: unknown, file: string): AccountConfig {
       : c.credentials;
   return {
     file, name: c.name, exchange: c.exchange, mode: c.mode, liveConfirm: c.liveConfirm,
-    markets: c.markets, strategy: { name: c.strategy.name, params }, paper: c.paper, risk: c.risk,
+    markets: c.markets, strategy: { name: s.name ?? "", params }, ...(bundle ? { bundle } : {}), paper: c.paper, risk: c.risk,
     control: { host: "127.0.0.1", port: c.control.port, tokenEnv: c.control.tokenEnv ?? `${prefix}_CONTROL_TOKEN` },
     credentials, throttle: c.throttle,
     staleFeedMs: c.staleFeedMs ?? 3 * timeframeMs(c.markets.timeframe)!,

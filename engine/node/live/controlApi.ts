@@ -8,6 +8,8 @@
  * else is looked at, so nothing about the routes leaks. Every action is audit-logged with who
  * (X-Actor) and when. Requests are strict: an unknown query parameter, a body over 64 KiB, a body
  * that is not JSON or has a key the route does not take, a bad X-Actor — 400, and nothing changes.
+ * A bundle account also answers GET /bundle ({id, name, previous}) and POST /bundle/rollback
+ * (the strategy restarted on the bundle it ran before).
  * Every answer is scrubbed of the secrets it is given (token, exchange keys), errors included.
  */
 import { timingSafeEqual } from "node:crypto";
@@ -17,6 +19,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { z } from "zod";
 import { InputError } from "../../errors.js";
 import type { AuditRecord } from "./accountStore.js";
+import type { BundleInfo } from "./bundleLoader.js";
 import type { Logger } from "./logger.js";
 import { prometheusText } from "./metrics.js";
 import { redact, type Secret } from "./secrets.js";
@@ -26,7 +29,8 @@ import type { Trader } from "./trader.js";
 export const MAX_BODY = 64 * 1024;
 /** An oversized body up to this size is read and dropped before the 400; a larger one gets the 400 and a closed connection. */
 const DRAIN_LIMIT = 1024 * 1024;
-const ACTOR = /^[A-Za-z0-9_.@-]{1,64}$/;
+// ":" lets a gateway say whose request it passes on ("hub:alice")
+const ACTOR = /^[A-Za-z0-9_.@:-]{1,64}$/;
 /** The WebSocket subprotocol the server selects (the other offered one carries the token). */
 export const EVENTS_PROTOCOL = "qw.events";
 
@@ -40,6 +44,10 @@ export interface TraderHost {
   auditLog(limit: number): Promise<AuditRecord[]>;
   /** Calls `listener` with the status after every change, whichever trader is current. */
   subscribe(listener: (status: unknown) => void): void;
+  /** The promoted bundle the account runs; absent or undefined for a template strategy. */
+  bundle?(): Promise<BundleInfo | undefined>;
+  /** Restarts the strategy on the bundle run before the current one (bundleLoader.ts); audited. */
+  rollbackBundle?(actor: string): Promise<BundleInfo>;
 }
 
 export interface ControlApiOptions {
@@ -65,6 +73,8 @@ const noQuery = z.strictObject({});
 const noBody = z.strictObject({});
 const killBody = z.strictObject({ reason: z.string().min(1).max(500) });
 const paramsBody = z.strictObject({ params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])) });
+const msParam = z.coerce.number().int("must be a whole number of ms");
+const barsQuery = z.strictObject({ symbol: z.string().min(1).max(64), fromMs: msParam.optional(), toMs: msParam.optional() });
 
 interface Request<Q, B> {
   readonly query: Q;
@@ -123,6 +133,9 @@ export async function startControlApi(host: TraderHost, options: ControlApiOptio
     "GET /orders": { query: listQuery, handle: ({ trader, query }) => trader.orders(query.limit ?? 200) },
     "GET /fills": { query: listQuery, handle: ({ trader, query }) => trader.fills(query.limit ?? 200) },
     "GET /audit": { query: listQuery, handle: ({ query }) => host.auditLog(query.limit ?? 200) },
+    // the recorded bars (the store is the trader's) and how this run started: a replay of the run needs both
+    "GET /bars": { query: barsQuery, handle: ({ trader, query }) => trader.recordedBars(query.symbol, query) },
+    "GET /run": { query: noQuery, handle: ({ trader }) => trader.runInfo() ?? null },
     "GET /metrics": { query: noQuery, type: "text/plain; version=0.0.4", handle: ({ trader }) => prometheusText(trader.status(), trader.counters, now()) },
     "POST /pause": { query: noQuery, body: noBody, handle: async ({ trader, actor }) => { await trader.pause(actor); return trader.status(); } },
     "POST /resume": { query: noQuery, body: noBody, handle: async ({ trader, actor }) => { await trader.resume(actor); return trader.status(); } },
@@ -131,6 +144,11 @@ export async function startControlApi(host: TraderHost, options: ControlApiOptio
     "POST /params": { query: noQuery, body: paramsBody, handle: async ({ trader, actor, body }) => ({ params: await trader.setParams(body.params, actor) }) },
     "POST /strategy/start": { query: noQuery, body: noBody, handle: async ({ actor }) => { await host.startStrategy(actor); return host.trader().status(); } },
     "POST /strategy/stop": { query: noQuery, body: noBody, handle: async ({ actor }) => { await host.stopStrategy(actor); return host.trader().status(); } },
+    "GET /bundle": { query: noQuery, handle: async () => (await host.bundle?.()) ?? noBundle() },
+    "POST /bundle/rollback": {
+      query: noQuery, body: noBody,
+      handle: async ({ actor }) => (host.rollbackBundle && (await host.bundle?.()) ? host.rollbackBundle(actor) : noBundle()),
+    },
     "POST /strategy/restart": { query: noQuery, body: noBody, handle: async ({ actor }) => { await host.restartStrategy(actor); return host.trader().status(); } },
   };
 
@@ -208,11 +226,15 @@ export async function startControlApi(host: TraderHost, options: ControlApiOptio
   };
 }
 
+function noBundle(): never {
+  throw new InputError("NO_BUNDLE", {}, "this account runs a strategy template, not a promoted bundle");
+}
+
 /** `api:<X-Actor>`, or `api:operator` without one; a malformed one is refused. */
 function actorOf(req: IncomingMessage): string {
   const a = req.headers["x-actor"];
   if (a === undefined) return "api:operator";
-  if (typeof a !== "string" || !ACTOR.test(a)) throw new InputError("BAD_ACTOR", {}, "X-Actor must be 1–64 letters, digits or . _ @ -");
+  if (typeof a !== "string" || !ACTOR.test(a)) throw new InputError("BAD_ACTOR", {}, "X-Actor must be 1–64 letters, digits or . _ @ : -");
   return `api:${a}`;
 }
 

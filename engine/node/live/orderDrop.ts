@@ -347,22 +347,29 @@ export class OrderDrop {
 
   async #reject(name: string, hash: string | undefined, problems: readonly DropProblem[]): Promise<void> {
     const text = problems.map(formatProblem).join("\n");
-    const moved = await this.#move(name, this.rejectedFolder, hash ?? String(this.#o.now()));
-    await writeFile(`${moved}.errors.txt`, `${text}\n`);
+    const target = await this.#target(name, this.rejectedFolder, hash ?? String(this.#o.now()));
+    // the list is complete before the file shows up in rejected/: whoever sees the file can read why
+    await writeFile(`${target}.errors.txt.tmp`, `${text}\n`);
+    await rename(`${target}.errors.txt.tmp`, `${target}.errors.txt`);
+    await rename(join(this.#o.folder, name), target);
     if (hash) {
       await this.#o.store.recordProcessedFile({ hash, name, timeMs: this.#o.now(), outcome: "rejected", orders: 0, error: text.slice(0, 4000) });
     }
     this.#o.onRejected?.(name, problems);
   }
 
-  /** Renames into `folder`, adding part of the hash to the name when one is taken; returns the new path. */
+  /** Renames into `folder` (see #target); returns the new path. */
   async #move(name: string, folder: string, hash: string): Promise<string> {
-    let target = join(folder, name);
-    if (await stat(target).then(() => true, () => false)) {
-      const ext = extname(name);
-      target = join(folder, `${name.slice(0, name.length - ext.length)}-${hash.slice(0, 12)}${ext}`);
-    }
+    const target = await this.#target(name, folder, hash);
     await rename(join(this.#o.folder, name), target);
     return target;
+  }
+
+  /** Where `name` goes in `folder`: its own name, or with part of the hash added when that one is taken. */
+  async #target(name: string, folder: string, hash: string): Promise<string> {
+    const target = join(folder, name);
+    if (!(await stat(target).then(() => true, () => false))) return target;
+    const ext = extname(name);
+    return join(folder, `${name.slice(0, name.length - ext.length)}-${hash.slice(0, 12)}${ext}`);
   }
 }

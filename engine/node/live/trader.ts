@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import ccxt, { type Order as CcxtOrder, type Trade } from "ccxt";
-import { StrategyError } from "../../errors.js";
+import { InputError, StrategyError } from "../../errors.js";
 import type { EngineEvent } from "../../events.js";
 import { LiveEngine } from "../../live/liveEngine.js";
 import type { LiveBar } from "../../live/liveSeries.js";
@@ -52,8 +52,10 @@ export interface TraderOptions {
   readonly log: Logger;
   /** Bars of history that warm the indicators before trading. Default 500. */
   readonly warmupBars?: number;
-  /** Client id prefix; default a hash of account and strategy (a promoted bundle's id later). */
+  /** Client id prefix; default a hash of account and strategy name (the same across a bundle's versions). */
   readonly clientIdPrefix?: string;
+  /** The id of the promoted bundle `strategy` comes from (bundleLoader.ts), shown in the status. */
+  readonly bundle?: string;
   readonly now?: () => number;
 }
 
@@ -64,6 +66,8 @@ export interface TraderStatus {
   readonly risk: string;
   readonly killed: boolean;
   readonly strategy: string;
+  /** The promoted bundle's id, when the strategy is one. */
+  readonly bundle?: string;
   readonly params: Readonly<Record<string, unknown>>;
   readonly equity: number;
   readonly cash: number;
@@ -72,6 +76,29 @@ export interface TraderStatus {
   readonly feed: readonly FeedHealth[];
   readonly lastBarMs: number;
   readonly report?: ReconcileReport;
+}
+
+/**
+ * How the current run started and what changed its decisions since: what a replay of it needs
+ * (the live-versus-backtest report, engine/live/driftReport.ts), which only the trader knows.
+ */
+export interface TraderRun {
+  readonly symbols: readonly string[];
+  readonly timeframe: string;
+  /** Open time of the first bar the strategy decided on in this run (NaN before it); the recorded bars before it warmed it up. */
+  firstBarMs: number;
+  readonly warmupBars: number;
+  /** The book the engine started from (after reconciliation). */
+  readonly cash: number;
+  readonly positions: readonly { symbol: string; quantity: number; averagePrice: number }[];
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Hot updates, each applied after the bar that opened at `afterBarMs` (so from the next one). */
+  readonly paramChanges: { afterBarMs: number; params: Readonly<Record<string, unknown>> }[];
+  readonly priceDecimals: Readonly<Record<string, number>>;
+  readonly lotSize: Readonly<Record<string, number>>;
+  /** The commission rate the engine was given (paper: the fee charged; live: what sizing keeps back). */
+  readonly commission: number;
+  readonly risk: AccountConfig["risk"];
 }
 
 /** Counters for the metrics endpoint. */
@@ -112,6 +139,7 @@ export class Trader {
   /** Set by a fill-stream reconnect: the next bar looks for missed fills once more. */
   private resyncFills = false;
   private lastBar = Number.NaN;
+  private run: TraderRun | undefined;
   readonly counters: TraderCounters = { ordersSent: 0, ordersRejected: 0, fills: 0, riskRejections: 0, bars: 0, latencies: [] };
   /** Called after every change worth pushing to a monitor. */
   onChange: ((status: TraderStatus) => void) | undefined;
@@ -251,15 +279,18 @@ export class Trader {
   private buildEngine(report: ReconcileReport): LiveEngine {
     const { config } = this;
     const markets = this.options.exchange.markets!;
+    const priceDecimals = Object.fromEntries(config.markets.symbols.map((s) => [s, decimalsOf(markets[s]!.precision.price) ?? 8]));
+    const lotSize = Object.fromEntries(config.markets.symbols.map((s) => [s, markets[s]!.precision.amount ?? 1e-8]));
+    // paper: the fee charged; live: what sizing keeps back for the fee (the exchange reports the real one)
+    const commission = markets[config.markets.symbols[0]!]!.taker ?? 0.001;
     const live = new LiveEngine({
       strategy: this.options.strategy, params: config.strategy.params, symbols: config.markets.symbols, timeframe: config.markets.timeframe,
-      mode: config.mode, cash: Math.max(report.cash, 1e-9), risk: riskRules(config.risk),
-      priceDecimals: Object.fromEntries(config.markets.symbols.map((s) => [s, decimalsOf(markets[s]!.precision.price) ?? 8])),
-      lotSize: Object.fromEntries(config.markets.symbols.map((s) => [s, markets[s]!.precision.amount ?? 1e-8])),
-      // paper: the fee charged; live: what sizing keeps back for the fee (the exchange reports the real one)
-      commission: markets[config.markets.symbols[0]!]!.taker ?? 0.001,
+      mode: config.mode, cash: Math.max(report.cash, 1e-9), risk: riskRules(config.risk), priceDecimals, lotSize, commission,
       onEvent: (e) => void this.events.push(e),
     });
+    this.run = { symbols: config.markets.symbols, timeframe: config.markets.timeframe, firstBarMs: Number.NaN, warmupBars: this.options.warmupBars ?? 500, cash: report.cash,
+      positions: report.positions.map((p) => ({ symbol: p.symbol, quantity: p.quantity, averagePrice: p.averagePrice })),
+      params: live.params, paramChanges: [], priceDecimals, lotSize, commission, risk: config.risk };
     live.portfolio.cash = report.cash;
     for (const p of report.positions) {
       const k = live.engine.symbolOf(p.symbol);
@@ -334,6 +365,7 @@ export class Trader {
           this.log.warn("looking for missed fills failed; trying again at the next bar", { error: `${errorClass(e)}: ${(e as Error).message}` });
         });
       }
+      if (this.run && Number.isNaN(this.run.firstBarMs)) this.run.firstBarMs = timeMs;
       try {
         live.onBars(timeMs, bars);
       } catch (e) {
@@ -698,6 +730,7 @@ export class Trader {
       const t = this.now();
       try {
         const next = live ? live.engine.setParams(changes) : resolveParams(this.options.strategy.name, this.options.strategy.params, { ...this.config.strategy.params, ...changes });
+        if (live) this.run?.paramChanges.push({ afterBarMs: this.lastBar, params: next });
         await this.store.recordParams({ timeMs: t, strategy: this.options.strategy.name, params: next as Record<string, number | string | boolean>, actor, accepted: true });
         await this.audit(actor, "params", { changes });
         this.changed();
@@ -708,6 +741,23 @@ export class Trader {
         throw e;
       }
     });
+  }
+
+  /**
+   * The bars the account recorded for one of its symbols (fromMs ≤ open time < toMs), oldest
+   * first: the warm-up history and every bar the strategy was handed. InputError for another symbol.
+   */
+  async recordedBars(symbol: string, range: { fromMs?: number; toMs?: number } = {}): Promise<{ symbol: string; timeframe: string; bars: LiveBar[] }> {
+    const { symbols, timeframe } = this.config.markets;
+    if (!symbols.includes(symbol)) throw new InputError("UNKNOWN_SYMBOL", { symbol }, `${symbol} is not traded by this account (${symbols.join(", ")})`);
+    const s = await this.store.recordedBars(symbol, timeframe, { ...(range.fromMs !== undefined ? { fromMs: range.fromMs } : {}), ...(range.toMs !== undefined ? { toMs: range.toMs } : {}) });
+    const bars = Array.from({ length: s.length }, (_, i) => ({ time: s.time[i]!, open: s.open[i]!, high: s.high[i]!, low: s.low[i]!, close: s.close[i]!, volume: s.volume[i]! }));
+    return { symbol, timeframe, bars };
+  }
+
+  /** How the current run started (undefined before its engine is built): see TraderRun. */
+  runInfo(): TraderRun | undefined {
+    return this.run;
   }
 
   /** The journaled orders, newest first. */
@@ -736,7 +786,7 @@ export class Trader {
     const pf = live?.portfolio;
     return {
       account: this.config.name, mode: this.config.mode, state: this.stateValue, risk: live?.risk.state ?? "ACTIVE", killed: live?.risk.killed ?? false,
-      strategy: this.options.strategy.name, params: live?.engine.params ?? this.config.strategy.params,
+      strategy: this.options.strategy.name, ...(this.options.bundle ? { bundle: this.options.bundle } : {}), params: live?.engine.params ?? this.config.strategy.params,
       equity: pf ? pf.equity() : Number.NaN, cash: pf?.cash ?? Number.NaN,
       positions: live ? live.engine.symbols.map((symbol, k) => ({ symbol, quantity: pf!.quantity[k]!, averagePrice: pf!.averagePrice[k]!,
         lastPrice: pf!.lastPrice[k]!, unrealizedPnl: pf!.unrealizedPnl(k), realizedPnl: pf!.realizedPnl[k]! })) : [],
