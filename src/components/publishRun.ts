@@ -6,21 +6,11 @@
  */
 import { collabSettings } from "./collabSettings.js";
 import { el } from "./dataView.js";
+import type { BacktestRequest } from "./engineClient.js";
 import { hubHttpUrl } from "./hubClient.js";
 
-/** The run as the Backtest page sent it to the worker, plus what names its data. */
-export interface PublishableRun {
-  readonly dataset: string;
-  readonly symbols: readonly string[];
-  readonly strategy: string;
-  readonly source?: string;
-  readonly params?: Readonly<Record<string, unknown>>;
-  readonly cash?: number;
-  readonly commission?: number;
-  readonly slippageBps?: number;
-  readonly fillOnClose?: boolean;
-  readonly riskRules?: Readonly<Record<string, unknown>>;
-}
+/** The run as the Backtest page sent it to the worker, its dataset named as the project knows it ("sample-1h.parquet"). */
+export type PublishableRun = Omit<BacktestRequest, "range">;
 
 /** Why a run cannot be published, or undefined when it can. */
 export function unpublishable(run: PublishableRun, timeframe: string): string | undefined {

@@ -22,6 +22,7 @@ import { InputError } from "../../errors.js";
 import type { OrderSide, OrderType, TimeInForce } from "../../orders.js";
 import { appendColumns } from "../appendColumns.js";
 import { fetchDoubles } from "../readBars.js";
+import type { LiveBar } from "../../live/liveSeries.js";
 
 export const STORE_SCHEMA_VERSION = 1;
 
@@ -118,16 +119,10 @@ export interface BalanceRecord {
   readonly timeMs: number;
 }
 
-export interface BarRecord {
+/** A closed bar as the feed delivered it (open time in UTC ms), with its symbol and timeframe. */
+export interface BarRecord extends LiveBar {
   readonly symbol: string;
   readonly timeframe: string;
-  /** Bar open time, UTC ms. */
-  readonly time: number;
-  readonly open: number;
-  readonly high: number;
-  readonly low: number;
-  readonly close: number;
-  readonly volume: number;
 }
 
 export interface TickRecord {
