@@ -81,8 +81,8 @@ export function walkForward(options: WalkForwardOptions): WalkForwardResult {
     error = { code: "CANCELED", message: `the walk-forward was canceled after ${outcomes.length} of ${windows.length} windows` };
     return true;
   };
-  for (const window of windows) {
-    const { fromMs, toMs } = window.inSample;
+  for (const span of windows) {
+    const { fromMs, toMs } = span.inSample;
     const inSample = series.map((s) => barsBetween(s, fromMs, toMs));
     const candidates: CandidateRun[] = [];
     for (const params of paramSets) {
@@ -95,9 +95,9 @@ export function walkForward(options: WalkForwardOptions): WalkForwardResult {
     let outOfSample: WindowOutcome["outOfSample"];
     if (chosen !== undefined) {
       if (canceled()) break;
-      const { fromMs: from, toMs: to } = window.outOfSample;
+      const { fromMs: from, toMs: to } = span.outOfSample;
       try {
-        outOfSample = runWarmedUp({ ...settings, params: candidates[chosen]!.params, cash: equity, risk: risk?.() }, { fromMs: from, toMs: to, warmUpFromMs: window.warmUp.fromMs });
+        outOfSample = runWarmedUp({ ...settings, params: candidates[chosen]!.params, cash: equity, risk: risk?.() }, { fromMs: from, toMs: to, warmUpFromMs: span.warmUp.fromMs });
         if (outOfSample.equity.length > 0) equity = outOfSample.equity[outOfSample.equity.length - 1]!;
       } catch (e) {
         if (!(e instanceof EngineError)) throw e;
@@ -105,7 +105,7 @@ export function walkForward(options: WalkForwardOptions): WalkForwardResult {
       }
     }
     tick();
-    outcomes.push({ window, candidates, outOfSample });
+    outcomes.push({ window: span, candidates, outOfSample });
   }
   return combineWalkForward({ timeline, cash, metric, maximize, outcomes, error });
 }

@@ -31,7 +31,7 @@ export interface WindowOutcome {
 export interface CombineInput {
   /** The timeline the windows were planned on: a window that does not trade stays flat on its bar times. */
   readonly timeline: ArrayLike<number>;
-  /** Equity before the first out-of-sample window. */
+  /** Equity before the first out-of-sample window starts. */
   readonly cash: number;
   readonly metric: keyof Metrics;
   /** Default: true except for LOWER_IS_BETTER metrics (as selectBest). */
@@ -125,7 +125,7 @@ const isRun = (x: WindowOutcome["outOfSample"]): x is OutOfSampleRun => x !== un
  * other is rescaled by (equity so far / its initialCash), its trades and fills with it, which is
  * the same as compounding its returns. A window with no qualifying set stays in cash: flat at the
  * equity so far over its bars (no trades). A run that stopped early adds what it ran, and the
- * curve resumes at the next window. An open position at a window's end is handed to the next
+ * curve resumes with the next window's run. An open position at a window's end is handed to the next
  * window at its marked value (as if sold at the last close, without an exit commission): each
  * window starts flat with its own parameters.
  *
@@ -140,7 +140,7 @@ export function combineWalkForward(input: CombineInput): WalkForwardResult {
   const trades: Trade[] = [], fills: Fill[] = [];
   let now = cash;
   const rows = input.outcomes.map((outcome): WalkForwardRow => {
-    const { window, candidates } = outcome;
+    const { window: span, candidates } = outcome;
     const selection = selectBest(candidates, metric, maximize);
     const chosen = selection.index === undefined ? undefined : candidates[selection.index]!;
     const startEquity = now;
@@ -160,7 +160,7 @@ export function combineWalkForward(input: CombineInput): WalkForwardResult {
       if (run.error) note = `the out-of-sample run stopped early (${run.error.code}): ${run.error.message}`;
     } else {
       if (run) note = `the out-of-sample run could not run: ${run.error}; the window stayed in cash`;
-      for (let i = window.outOfSample.start; i < window.outOfSample.end; i++) {
+      for (let i = span.outOfSample.start; i < span.outOfSample.end; i++) {
         times.push(timeline[i]!);
         equities.push(now);
         exposures.push(0);
@@ -168,17 +168,17 @@ export function combineWalkForward(input: CombineInput): WalkForwardResult {
     }
     const inSample = chosen?.metrics;
     const outOfSample = isRun(run) ? run.metrics : undefined;
-    const efficiency = outOfSample && inSample ? ratioOf(annualReturn(outOfSample, window.outOfSample), annualReturn(inSample, window.inSample)) : NaN;
+    const efficiency = outOfSample && inSample ? ratioOf(annualReturn(outOfSample, span.outOfSample), annualReturn(inSample, span.inSample)) : NaN;
     return {
-      window, selection, ...(chosen ? { params: chosen.params } : {}), ...(inSample ? { inSample } : {}), ...(outOfSample ? { outOfSample } : {}),
+      window: span, selection, ...(chosen ? { params: chosen.params } : {}), ...(inSample ? { inSample } : {}), ...(outOfSample ? { outOfSample } : {}),
       startEquity, endEquity: now, efficiency, ...(note ? { note } : {}), candidates,
     };
   });
 
   const time = Float64Array.from(times), equity = Float64Array.from(equities), exposure = Float64Array.from(exposures);
   const traded = rows.filter((r) => r.inSample && r.outOfSample);
-  const isAnnual = mean(traded.map((r) => annualReturn(r.inSample, r.window.inSample)));
-  const oosAnnual = mean(traded.map((r) => annualReturn(r.outOfSample, r.window.outOfSample)));
+  const isAnnual = mean(traded.map(({ inSample, window: span }) => annualReturn(inSample, span.inSample)));
+  const oosAnnual = mean(traded.map(({ outOfSample, window: span }) => annualReturn(outOfSample, span.outOfSample)));
   const finite = (xs: number[]) => xs.filter(Number.isFinite);
   const isMetric = mean(finite(traded.map((r) => r.inSample![metric])));
   const oosMetric = mean(finite(traded.map((r) => r.outOfSample![metric])));

@@ -4,7 +4,7 @@
  *
  * Lengths are bars (a number, "500", "500 bars") or durations ("90d", "12h", "4w", { ms }).
  * Rolling mode keeps the in-sample length fixed and slides it; anchored mode starts every
- * in-sample window at the first bar, so it grows by one step per window. The step defaults to the
+ * in-sample window at the first bar, so it grows by one step each time. The step defaults to the
  * out-of-sample length, so the out-of-sample windows tile the data without overlap or gap.
  *
  * @example
@@ -24,9 +24,9 @@ export type ParsedLength = { readonly bars: number } | { readonly ms: number };
 export interface WalkForwardSpec {
   /** "rolling" (fixed in-sample length, default) or "anchored" (every in-sample window starts at the first bar). */
   readonly mode?: "rolling" | "anchored";
-  /** Length of the (first, when anchored) in-sample window. */
+  /** Length of the (first, when anchored) in-sample window, in bars or time. */
   readonly inSample: WindowLength;
-  /** Length of each out-of-sample window. */
+  /** Length of each out-of-sample window, in bars or time. */
   readonly outOfSample: WindowLength;
   /** How far each window moves on; the same kind (bars or duration) as the others. Default: the out-of-sample length. */
   readonly step?: WindowLength;

@@ -1,6 +1,6 @@
 /**
- * A backtest of one period with a warm-up before it: the out-of-sample run of a walk-forward
- * window. Isomorphic and pure; the backtest worker and the Node runner both call it, so the two
+ * A backtest of one period with a warm-up before it: a walk-forward's out-of-sample run of one
+ * window, isomorphic and pure; the backtest worker and the Node runner both call it, so the two
  * give the same numbers.
  *
  * Why a warm-up: an out-of-sample window that started cold would spend its first bars filling

@@ -2,7 +2,7 @@ import { sharpe } from "../metrics/sharpe.js";
 import { periodReturns } from "../metrics/periodReturns.js";
 
 export interface RollingSharpeOptions {
-  /** Samples per window. Default: half a year of samples (periodsPerYear / 2), at least 2. */
+  /** Samples per window; default half a year of samples (periodsPerYear / 2), at least 2. */
   readonly window?: number;
   /** Samples per year for annualising (the run's metrics.periodsPerYear). */
   readonly periodsPerYear: number;
@@ -23,7 +23,7 @@ export interface RollingSharpe {
  * the period returns r[i − window + 1 … i] (r as computeMetrics takes them, from the initial
  * cash), so the last point over the whole run with window = n equals the run's own Sharpe. Each
  * point is computed exactly (no running sums), at most `maxPoints` of them. Empty when the run
- * has fewer samples than a window.
+ * has fewer samples than one window holds.
  *
  * @example
  * rollingSharpe(result.time, result.equity, result.initialCash, { window: 63, periodsPerYear: 252 });

@@ -8,7 +8,7 @@ import { paramNeighbourhood } from "./paramNeighbourhood.js";
 import { backtestOptions, type ReportRun } from "./reportRun.js";
 
 export interface WalkForwardCheckOptions {
-  /** The sets tried in each in-sample window. Default: paramNeighbourhood of the run's parameters. */
+  /** The sets tried in each in-sample window (default: paramNeighbourhood of the run's parameters). */
   readonly paramSets?: readonly Readonly<Record<string, unknown>>[];
   /** Ranks the in-sample runs. Default "sharpe". */
   readonly metric?: keyof Metrics;
@@ -89,10 +89,10 @@ export function walkForwardCheck(run: ReportRun, options: WalkForwardCheckOption
   }
   return {
     ...empty,
-    windows: wf.windows.map((w) => ({
-      index: w.window.index,
-      inSample: { fromMs: w.window.inSample.fromMs, toMs: w.window.inSample.toMs },
-      outOfSample: { fromMs: w.window.outOfSample.fromMs, toMs: w.window.outOfSample.toMs },
+    windows: wf.windows.map(({ window: span, ...w }) => ({
+      index: span.index,
+      inSample: { fromMs: span.inSample.fromMs, toMs: span.inSample.toMs },
+      outOfSample: { fromMs: span.outOfSample.fromMs, toMs: span.outOfSample.toMs },
       ...(w.params ? { params: w.params } : {}),
       inSampleMetric: w.inSample?.[metric] ?? NaN, outOfSampleMetric: w.outOfSample?.[metric] ?? NaN,
       inSampleReturn: w.inSample?.totalReturn ?? NaN, outOfSampleReturn: w.outOfSample?.totalReturn ?? NaN,
